@@ -1,0 +1,362 @@
+"""Turn one sheet of cells into the actions of an action plan, as officers lay them out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from loaders.detect import Header, detect_header
+from loaders.errors import LoadWarning, cell_name
+from loaders.rag import NOT_RATED, classify_colour, is_neutral_colour, normalise_rag
+from loaders.readers.sheet import Sheet
+from loaders.text import (
+    cell_text,
+    normalise_ref,
+    pounds_in_text,
+    split_leading_ref,
+)
+from loaders.timescale import Timescale, parse_timescale
+
+# Rows spanning the table that open a section: "Ofsted recommendation 3:", "Service
+# finding 2:", "Area for improvement 1 -". The label keeps its number so that refs which
+# restart in each section stay distinct.
+SECTION_ROW = re.compile(
+    r"^\s*(?P<label>(?:ofsted\s+|service\s+|own\s+|internal\s+|additional\s+|inspection\s+)?"
+    r"(?:recommendation|finding|area\s+for\s+(?:improvement|development)|priority|theme|"
+    r"requirement|objective|section|workstream)s?\s*(?:no\.?\s*)?(?P<number>\d+[a-z]?)?)"
+    r"\s*(?:[:.\-–]\s*(?P<rest>.*))?$",
+    re.I | re.S,
+)
+
+# Meanings written beside a colour in a RAG key, for keys that do not use the RAG words.
+KEY_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "Red",
+        re.compile(
+            r"\b(off track|not on track|at risk|significant|not achieved|concern|no progress)\b",
+            re.I,
+        ),
+    ),
+    ("Complete", re.compile(r"\b(complete[d]?|achieved|closed|done|finished)\b", re.I)),
+    ("Amber", re.compile(r"\b(slippage|slipp|too early|partial|delay|some progress|minor)", re.I)),
+    ("Green", re.compile(r"\b(on track|on target|good progress|on schedule)\b", re.I)),
+)
+# Key cells are short: a RAG key entry is a colour name and a few words of meaning.
+MAX_KEY_WORDS = 12
+MAX_KEY_CHARS = 100
+_KEY_LABEL = re.compile(r"^\s*(rag\s+|brag\s+)?key\s*:?\s*$", re.I)
+_KEY_ENTRY = re.compile(r"^\s*(b|g|a|r|blue|green|amber|red|yellow)\s*[=:\-–]\s*\S", re.I)
+
+
+@dataclass
+class Action:
+    """One action row as read, before it becomes a row of the ``actions`` view."""
+
+    section: str | None
+    recommendation_ref: str | None
+    recommendation: str | None
+    ref: str | None
+    action: str
+    lead: str | None
+    timescale: Timescale
+    rag: str
+    progress: str | None
+    outcome: str | None
+    cost_gbp: float | None
+    cost_text: str | None
+    source_sheet: str
+    source_row: int  # spreadsheet row number, 1-based
+
+
+@dataclass
+class SheetActions:
+    """What one sheet holds: its title lines, its actions and what to warn about."""
+
+    sheet: str
+    title_lines: list[str] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    warnings: list[LoadWarning] = field(default_factory=list)
+    has_rag_column: bool = False
+
+
+def key_meaning(text: str) -> str | None:
+    """The RAG level a key entry describes ("Blue = action completed" -> Complete)."""
+    words = text.split()
+    if not words or len(words) > MAX_KEY_WORDS:
+        return None
+    entry = _KEY_ENTRY.match(text)
+    if entry:
+        return normalise_rag(entry.group(1))
+    level = normalise_rag(text)
+    if level and level != NOT_RATED:
+        return level
+    for level, pattern in KEY_PHRASES:
+        if pattern.search(text):
+            return level
+    return None
+
+
+def find_rag_key(sheet: Sheet) -> tuple[set[int], dict[str, str]]:
+    """Rows that are a RAG key (never actions) and the key's own colour -> RAG mapping."""
+    key_rows: set[int] = set()
+    colours: dict[str, str] = {}
+    for r, row in enumerate(sheet.rows):
+        texts = [(c, v) for c, v in enumerate(row) if isinstance(v, str)]
+        if not texts or len(texts) > 6 or any(not isinstance(v, str) for v in row if v is not None):
+            continue
+        if len(texts) == 1 and _KEY_LABEL.match(texts[0][1]):
+            key_rows.add(r)
+            continue
+        if any(len(v) > MAX_KEY_CHARS for _, v in texts):
+            continue  # body text, never a key entry
+        labelled = len(texts) > 1 and _KEY_LABEL.match(texts[0][1])
+        if not all(key_meaning(v) for _, v in texts[1 if labelled else 0 :]):
+            continue
+        if len(texts) == 1 and (r, texts[0][0]) not in sheet.fills and not _row_has_fill(sheet, r):
+            continue  # one bare word such as "Complete" is not a key without a colour
+        key_rows.add(r)
+        for c, text in texts:
+            meaning = key_meaning(text)
+            for colour in _fills_near(sheet, r, c):
+                colours.setdefault(colour, meaning)
+    return key_rows, colours
+
+
+def _row_has_fill(sheet: Sheet, r: int) -> bool:
+    return any(row == r for row, _ in sheet.fills)
+
+
+def _fills_near(sheet: Sheet, r: int, c: int) -> list[str]:
+    """The coloured cell a key entry describes: itself, or the cell just left or right."""
+    return [
+        sheet.fills[(r, cc)]
+        for cc in (c, c - 1, c + 1)
+        if (r, cc) in sheet.fills and not is_neutral_colour(sheet.fills[(r, cc)])
+    ][:1]
+
+
+def _fill_merges_down(sheet: Sheet) -> None:
+    """Copy each vertically merged cell's value and fill down its first column."""
+    for r0, c0, r1, _ in sheet.merged:
+        if r1 <= r0:
+            continue
+        value = sheet.value(r0, c0)
+        fill = sheet.fills.get((r0, c0))
+        for r in range(r0 + 1, min(r1, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[r]
+            if c0 < len(row) and row[c0] is None:
+                row[c0] = value
+            if fill and (r, c0) not in sheet.fills:
+                sheet.fills[(r, c0)] = fill
+
+
+def _is_repeat(header: Header, cells: list[object]) -> bool:
+    found = detect_header(0, cells)
+    return found is not None and found.columns == header.columns
+
+
+def parse_action_sheet(sheet: Sheet) -> SheetActions | None:
+    """The actions on a sheet, or None when it has no recognisable action-plan header."""
+    _fill_merges_down(sheet)
+    key_rows, key_colours = find_rag_key(sheet)
+    reader = _SheetReader(sheet, key_colours)
+    for r, cells in enumerate(sheet.rows):
+        if r in key_rows:
+            continue
+        reader.read_row(r, cells)
+    if reader.header_count == 0:
+        return None
+    return reader.result
+
+
+class _SheetReader:
+    """Walks a sheet top to bottom, keeping the current header, section and recommendation."""
+
+    def __init__(self, sheet: Sheet, key_colours: dict[str, str]) -> None:
+        self.sheet = sheet
+        self.key_colours = key_colours
+        self.result = SheetActions(sheet.name)
+        self.header: Header | None = None
+        self.header_count = 0
+        self.section: str | None = None
+        self.section_number: str | None = None
+        self.recommendation: str | None = None
+        self.recommendation_ref: str | None = None
+        self.awaiting_recommendation = False
+
+    def warn(self, message: str, row: int | None = None, col: int | None = None) -> None:
+        self.result.warnings.append(LoadWarning(message, self.sheet.name, row, col))
+
+    def read_row(self, r: int, cells: list[object]) -> None:
+        filled = [(c, v) for c, v in enumerate(cells) if v is not None]
+        if not filled:
+            return
+        header = detect_header(r, cells)
+        if header is not None:
+            if self.header is None or not _is_repeat(self.header, cells):
+                self.header = header
+                self.result.has_rag_column |= "rag" in header.columns
+            self.header_count += 1
+            self.awaiting_recommendation = False
+            return
+        texts = {cell_text(v) for _, v in filled}
+        if len(texts) == 1:
+            text = cell_text(filled[0][1]) or ""
+            section = SECTION_ROW.match(text)
+            if (
+                section
+                and (section["number"] or section["rest"] is not None)
+                and (self.header is None or filled[0][0] != self._col("action"))
+            ):
+                self._open_section(section)
+                return
+            if self.header is None and not self.awaiting_recommendation:
+                self.result.title_lines.append(text)
+                return
+            if self.awaiting_recommendation:
+                self.recommendation = text
+                self.awaiting_recommendation = False
+                return
+            if filled[0][0] not in self._body_columns():
+                # A row spanning the table that is not a section: a recommendation heading.
+                self.recommendation = text
+                self.recommendation_ref = _leading_number(text) or self.section_number
+                return
+        if self.header is None:
+            self.result.title_lines.append(" ".join(cell_text(v) or "" for _, v in filled))
+            return
+        self._read_body_row(r, cells)
+
+    def _open_section(self, match: re.Match[str]) -> None:
+        self.section = " ".join(match["label"].split())
+        self.section_number = match["number"]
+        self.recommendation_ref = match["number"]
+        rest = (match["rest"] or "").strip()
+        self.recommendation = rest or None
+        self.awaiting_recommendation = not rest
+
+    def _body_columns(self) -> set[int]:
+        names = ("action", "progress", "outcome", "lead", "timescale", "rag", "cost")
+        return {c for n, c in self.header.columns.items() if n in names} if self.header else set()
+
+    def _col(self, name: str) -> int | None:
+        return self.header.columns.get(name) if self.header else None
+
+    def _get(self, cells: list[object], name: str) -> object:
+        col = self._col(name)
+        return cells[col] if col is not None and col < len(cells) else None
+
+    def _text(self, r: int, cells: list[object], name: str) -> str | None:
+        col = self._col(name)
+        if col is None or col >= len(cells):
+            return None
+        return cell_text(cells[col], self.sheet.number_formats.get((r, col)))
+
+    def _read_body_row(self, r: int, cells: list[object]) -> None:
+        rec_ref = self._text(r, cells, "recommendation_ref")
+        rec_text = self._text(r, cells, "recommendation")
+        if rec_ref:
+            self.recommendation_ref = rec_ref
+        if rec_text:
+            self.recommendation = rec_text
+            if not rec_ref and self._col("recommendation_ref") is None:
+                self.recommendation_ref = _leading_number(rec_text) or self.section_number
+        action = self._text(r, cells, "action")
+        ref = self._text(r, cells, "ref")
+        if action and not ref:
+            ref, action = split_leading_ref(action)
+        if not action:
+            self._continue_previous(r, cells, has_new_recommendation=bool(rec_ref or rec_text))
+            return
+        rec_ref = self.recommendation_ref
+        ref = normalise_ref(ref, rec_ref or self.section_number)
+        if rec_ref is None and ref and "." in ref:
+            rec_ref = ref.split(".")[0]
+        cost_text = self._text(r, cells, "cost")
+        timescale_col = self._col("timescale")
+        self.result.actions.append(
+            Action(
+                section=self.section,
+                recommendation_ref=rec_ref,
+                recommendation=self.recommendation,
+                ref=ref,
+                action=action,
+                lead=self._text(r, cells, "lead"),
+                timescale=parse_timescale(
+                    self._get(cells, "timescale"),
+                    self.sheet.number_formats.get((r, timescale_col))
+                    if timescale_col is not None
+                    else None,
+                ),
+                rag=self._rag(r, cells),
+                progress=self._text(r, cells, "progress"),
+                outcome=self._text(r, cells, "outcome"),
+                cost_gbp=pounds_in_text(cost_text if cost_text is not None else action),
+                cost_text=cost_text,
+                source_sheet=self.sheet.name,
+                source_row=r + 1,
+            )
+        )
+
+    def _continue_previous(self, r: int, cells: list[object], has_new_recommendation: bool) -> None:
+        """A row with no action text: more progress or outcome for the action above, or nothing."""
+        if has_new_recommendation or not self.result.actions:
+            return
+        previous = self.result.actions[-1]
+        for name in ("progress", "outcome", "lead"):
+            extra = self._text(r, cells, name)
+            if extra:
+                current = getattr(previous, name)
+                setattr(previous, name, f"{current}\n{extra}" if current else extra)
+
+    def _rag(self, r: int, cells: list[object]) -> str:
+        col = self._col("rag")
+        if col is None:
+            return NOT_RATED
+        value = cells[col] if col < len(cells) else None
+        fill = self.sheet.fills.get((r, col))
+        from_fill = self._fill_rag(fill) if fill else None
+        if value is not None:
+            level = normalise_rag(value if isinstance(value, str) else cell_text(value))
+            if level is None:
+                self.warn(
+                    f"RAG '{cell_text(value)}' is not a RAG rating; loaded as Not rated. "
+                    "Use Complete, Green, Amber or Red (or B, G, A, R).",
+                    r,
+                    col,
+                )
+                return NOT_RATED
+            if from_fill and from_fill != level and level != NOT_RATED:
+                self.warn(
+                    f"RAG text says {level} but the cell is coloured {from_fill}; used the text.",
+                    r,
+                    col,
+                )
+            return level if level != NOT_RATED or not from_fill else from_fill
+        if fill is None or is_neutral_colour(fill):
+            return NOT_RATED
+        if from_fill is None:
+            self.warn(
+                f"the fill colour #{fill[-6:]} is not a RAG colour; loaded as Not rated. "
+                "Colour the cell blue, green, amber or red, or type the rating.",
+                r,
+                col,
+            )
+            return NOT_RATED
+        return from_fill
+
+    def _fill_rag(self, fill: str) -> str | None:
+        if fill in self.key_colours:
+            return self.key_colours[fill]
+        if is_neutral_colour(fill):
+            return None
+        return classify_colour(fill)
+
+
+def _leading_number(text: str) -> str | None:
+    """'4' from '4. Ensure that ...' or 'Recommendation 4: ...'; None for text with no label."""
+    match = re.match(r"^\s*(?:(?:ofsted\s+)?recommendation\s*)?(\d{1,2})\b[.:)\s]", text, re.I)
+    return match.group(1) if match else None
+
+
+__all__ = ["Action", "SheetActions", "cell_name", "parse_action_sheet"]

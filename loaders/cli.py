@@ -1,0 +1,105 @@
+"""Command line: python -m loaders import|uploads|remove."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from loaders import settings, store
+from loaders.errors import LoaderError
+from loaders.importer import KINDS, import_file, remove_upload
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2018-01-04") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders",
+        description="Load action plans and service metrics from spreadsheets into DuckDB.",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"{settings.DB_PATH.help} Default: {settings.DB_PATH.env} or data/dashboard.duckdb.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="Load one or more spreadsheets, one snapshot per file.")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument(
+        "--plan", help="Plan name (default: the plan title in the sheet, else the file name)."
+    )
+    imp.add_argument(
+        "--as-of",
+        type=_date,
+        help="Snapshot date YYYY-MM-DD (default: from the title lines or file name).",
+    )
+    imp.add_argument(
+        "--kind", choices=KINDS, default="auto", help="What the file holds (default: detect)."
+    )
+    sub.add_parser("uploads", help="List uploads.")
+    rem = sub.add_parser("remove", help="Remove one upload and everything derived from it.")
+    rem.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    for p in (imp, rem, sub.choices["uploads"]):
+        p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    con = store.connect(args.db)
+    try:
+        if args.command == "import":
+            return _import(con, args)
+        if args.command == "uploads":
+            return _uploads(con)
+        name = remove_upload(con, args.upload_id)
+        print(f"Removed upload {args.upload_id} ({name}) and everything loaded from it.")
+        return 0
+    except LoaderError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+
+
+def _import(con, args) -> int:
+    failed = 0
+    for path in args.paths:
+        try:
+            result = import_file(con, path, plan=args.plan, as_of=args.as_of, kind=args.kind)
+        except LoaderError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(result.summary())
+        for warning in result.parsed.warnings:
+            print(f"  warning: {warning}")
+    return 1 if failed else 0
+
+
+def _uploads(con) -> int:
+    rows = con.execute(
+        "SELECT upload_id, loaded_at, kind, plan, as_of, rows, len(warnings), file_name "
+        "FROM uploads ORDER BY upload_id"
+    ).fetchall()
+    if not rows:
+        print("No uploads yet. Load one with: python -m loaders import PATH")
+        return 0
+    print(
+        f"{'id':>4}  {'loaded':16}  {'kind':8}  {'as of':11}  {'rows':>5}  {'warn':>4}  plan / file"
+    )
+    for upload_id, loaded_at, kind, plan, as_of, n, warns, name in rows:
+        as_of_text = f"{as_of:%-d %b %Y}" if as_of else ""
+        print(
+            f"{upload_id:>4}  {loaded_at:%Y-%m-%d %H:%M}  {kind:8}  {as_of_text:11}  {n:>5}  "
+            f"{warns:>4}  {plan or ''} / {name}"
+        )
+    return 0

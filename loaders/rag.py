@@ -1,0 +1,213 @@
+"""The RAG scale: normalise officers' text and name fill colours as a person would."""
+
+from __future__ import annotations
+
+import colorsys
+import re
+from xml.etree import ElementTree
+
+RAG_LEVELS: tuple[str, ...] = ("Complete", "Green", "Amber", "Red", "Not rated")
+NOT_RATED = "Not rated"
+
+_SYNONYMS = {
+    "b": "Complete",
+    "blue": "Complete",
+    "complete": "Complete",
+    "completed": "Complete",
+    "done": "Complete",
+    "achieved": "Complete",
+    "closed": "Complete",
+    "g": "Green",
+    "green": "Green",
+    "on track": "Green",
+    "on target": "Green",
+    "a": "Amber",
+    "amber": "Amber",
+    "y": "Amber",
+    "yellow": "Amber",
+    "orange": "Amber",
+    "some slippage": "Amber",
+    "slippage": "Amber",
+    "r": "Red",
+    "red": "Red",
+    "off track": "Red",
+    "at risk": "Red",
+    "not on track": "Red",
+    "not rated": NOT_RATED,
+    "not yet rated": NOT_RATED,
+    "n a": NOT_RATED,
+    "na": NOT_RATED,
+    "not started": NOT_RATED,
+    "tbc": NOT_RATED,
+    "none": NOT_RATED,
+    "": NOT_RATED,
+}
+# Two-colour ratings ("Amber/Green", "R/A") take the worse colour: a panel should not be
+# told an action is greener than its lead officer thinks.
+_WORST_FIRST = ("Red", "Amber", "Green", "Complete")
+_PREFIX = re.compile(r"^(rag|brag|status|rating)\s*[:=-]?\s*", re.I)
+_SPLIT = re.compile(r"\s*[/\\&]\s*|\s+to\s+")
+
+
+def _clean(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z ]+", " ", text.lower()).split())
+
+
+def normalise_rag(value: object) -> str | None:
+    """One of RAG_LEVELS for recognised text (blank is Not rated); None for anything else."""
+    if value is None:
+        return NOT_RATED
+    if not isinstance(value, str):
+        return None
+    text = _PREFIX.sub("", value.strip())
+    cleaned = _clean(text)
+    if cleaned in _SYNONYMS:
+        return _SYNONYMS[cleaned]
+    parts = [_SYNONYMS.get(_clean(p)) for p in _SPLIT.split(text) if _clean(p)]
+    if len(parts) > 1 and all(parts):
+        return next(level for level in (*_WORST_FIRST, NOT_RATED) if level in parts)
+    # "Green - on track", "Red (at risk)": a leading RAG word wins.
+    first = cleaned.split(" ")[0] if cleaned else ""
+    if first in _SYNONYMS and len(first) > 1:
+        return _SYNONYMS[first]
+    for phrase in (
+        "not on track",
+        "off track",
+        "on track",
+        "at risk",
+        "some slippage",
+        "not started",
+    ):
+        if cleaned.startswith(phrase):
+            return _SYNONYMS[phrase]
+    return None
+
+
+# Hue bands in degrees, as a person names colours: reds wrap round 0, orange and yellow
+# read as amber, yellow-greens (Excel's 92D050 sits at 84) as green, cyans and blues as
+# the "blue" of BRAG. Purples and pinks are not RAG colours.
+HUE_BANDS: tuple[tuple[float, float, str], ...] = (
+    (0, 16, "Red"),
+    (16, 65, "Amber"),
+    (65, 165, "Green"),
+    (165, 255, "Complete"),
+    (335, 360, "Red"),
+)
+# Below this saturation a colour is a grey (white, black and greys carry no RAG meaning).
+MIN_SATURATION = 0.25
+# Pale tints are still their colour (FFC7CE is Excel's "bad" red) unless near-white.
+MAX_LIGHTNESS = 0.97
+MIN_LIGHTNESS = 0.08
+
+
+def _hls(rgb: str) -> tuple[float, float, float]:
+    rgb = rgb.strip().lstrip("#")[-6:]
+    r, g, b = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return colorsys.rgb_to_hls(r, g, b)
+
+
+def is_neutral_colour(rgb: str) -> bool:
+    """White, black, greys and near-greys: a fill that says nothing about RAG."""
+    _, lightness, saturation = _hls(rgb)
+    return saturation < MIN_SATURATION or lightness > MAX_LIGHTNESS or lightness < MIN_LIGHTNESS
+
+
+def classify_colour(rgb: str) -> str | None:
+    """The RAG level a fill colour names, by hue band; None for greys, purples and pinks."""
+    if is_neutral_colour(rgb):
+        return None
+    hue = _hls(rgb)[0] * 360
+    for low, high, level in HUE_BANDS:
+        if low <= hue < high:
+            return level
+    return None
+
+
+def apply_tint(rgb: str, tint: float) -> str:
+    """Excel's tint of a theme colour: lighten (tint > 0) or darken (tint < 0) in HLS."""
+    h, lightness, s = _hls(rgb)
+    lightness = lightness * (1 + tint) if tint < 0 else lightness * (1 - tint) + tint
+    r, g, b = colorsys.hls_to_rgb(h, min(max(lightness, 0.0), 1.0), s)
+    return "".join(f"{round(v * 255):02X}" for v in (r, g, b))
+
+
+# Office 2013+ default theme, in the order cells refer to theme colours:
+# lt1, dk1, lt2, dk2, accent1..accent6, hlink, folHlink.
+DEFAULT_THEME = [
+    "FFFFFF",
+    "000000",
+    "E7E6E6",
+    "44546A",
+    "4472C4",
+    "ED7D31",
+    "A5A5A5",
+    "FFC000",
+    "5B9BD5",
+    "70AD47",
+    "0563C1",
+    "954F72",
+]
+_THEME_ORDER = (
+    "lt1",
+    "dk1",
+    "lt2",
+    "dk2",
+    "accent1",
+    "accent2",
+    "accent3",
+    "accent4",
+    "accent5",
+    "accent6",
+    "hlink",
+    "folHlink",
+)
+_DRAWING_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+
+
+def theme_colours(theme_xml: bytes | None) -> list[str]:
+    """The workbook theme's colours in cell theme-index order (0 = lt1, 1 = dk1, ...)."""
+    if not theme_xml:
+        return list(DEFAULT_THEME)
+    try:
+        scheme = ElementTree.fromstring(theme_xml).find(f".//{_DRAWING_NS}clrScheme")
+    except ElementTree.ParseError:
+        return list(DEFAULT_THEME)
+    if scheme is None:
+        return list(DEFAULT_THEME)
+    colours = []
+    for index, name in enumerate(_THEME_ORDER):
+        node = scheme.find(f"{_DRAWING_NS}{name}")
+        value = None
+        if node is not None and len(node):
+            child = node[0]
+            value = child.get("val") if child.tag.endswith("srgbClr") else child.get("lastClr")
+        colours.append((value or DEFAULT_THEME[index]).upper())
+    return colours
+
+
+def resolve_colour(color: object, theme: list[str]) -> str | None:
+    """An openpyxl Color as 'RRGGBB': RGB, theme with tint, or indexed; None when automatic."""
+    from openpyxl.styles.colors import COLOR_INDEX
+
+    if color is None:
+        return None
+    kind = getattr(color, "type", None)
+    tint = getattr(color, "tint", 0.0) or 0.0
+    if kind == "rgb":
+        rgb = color.rgb if isinstance(color.rgb, str) else None
+        if not rgb or rgb.upper() == "00000000":
+            return None
+        base = rgb[-6:].upper()
+    elif kind == "theme":
+        index = color.theme
+        if index is None or not 0 <= index < len(theme):
+            return None
+        base = theme[index]
+    elif kind == "indexed":
+        index = color.indexed
+        if index is None or index >= 64 or index >= len(COLOR_INDEX):
+            return None  # 64 and 65 are the system foreground and background
+        base = COLOR_INDEX[index][-6:]
+    else:
+        return None
+    return apply_tint(base, tint) if tint else base

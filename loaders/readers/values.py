@@ -1,0 +1,50 @@
+"""Cell values of every sheet through calamine, within the workbook cell limit."""
+
+from __future__ import annotations
+
+import io
+
+import python_calamine as calamine
+
+from loaders import settings
+from loaders.errors import FileTooLarge, NotASpreadsheet, PasswordProtected
+from loaders.readers.sheet import Sheet, clean_value
+
+DAMAGED = (
+    "The workbook is damaged and could not be read. Open it in Excel, save a fresh copy "
+    "(as .xlsx) and upload that."
+)
+PASSWORD = "The workbook is password-protected. Remove the password in Excel and upload again."
+
+
+def open_book(data: bytes, file_name: str) -> calamine.CalamineWorkbook:
+    try:
+        return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except calamine.PasswordError as exc:
+        raise PasswordProtected(PASSWORD, file=file_name) from exc
+    except Exception as exc:  # calamine raises several unrelated types for corrupt parts
+        raise NotASpreadsheet(DAMAGED, file=file_name) from exc
+
+
+def read_values(book: calamine.CalamineWorkbook, file_name: str) -> list[Sheet]:
+    """Every sheet in workbook order, from cell A1, with merged ranges where recorded."""
+    sheets, cells, limit = [], 0, settings.max_cells()
+    for name in book.sheet_names:
+        try:
+            cal = book.get_sheet_by_name(name)
+            cells += (cal.height or 0) * (cal.width or 0)
+            if cells > limit:
+                raise FileTooLarge(
+                    f"The workbook has more than {limit:,} cells, beyond what the dashboard "
+                    "reads. Delete unused rows and sheets, or split the file, and upload again.",
+                    file=file_name,
+                    sheet=name,
+                )
+            rows = cal.to_python(skip_empty_area=False)
+            merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (cal.merged_cell_ranges or [])]
+        except FileTooLarge:
+            raise
+        except Exception as exc:
+            raise NotASpreadsheet(DAMAGED, file=file_name, sheet=name) from exc
+        sheets.append(Sheet(name, [[clean_value(v) for v in row] for row in rows], merged=merged))
+    return sheets

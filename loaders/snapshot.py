@@ -1,0 +1,70 @@
+"""Which plan a file is and the date it is as of: from the command line, title lines or name."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from pathlib import PurePath
+
+from loaders.timescale import parse_timescale
+
+# Title lines that state the snapshot date use words like these; other dates in titles
+# ("Action Plan 2017-2019") are the plan's span, not its as-of date.
+AS_OF_CUE = re.compile(
+    r"\b(as at|as of|updated?|progress|position|review(ed)?|date[d]?|report(ed)?|snapshot)\b", re.I
+)
+_PLAN_WORD = re.compile(r"\bplan\b", re.I)
+_SEPARATORS = re.compile(r"\s+[-–|]\s+|:\s+|,\s+")
+_MONTH = (
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|"
+    r"oct(ober)?|nov(ember)?|dec(ember)?"
+)
+# Dates and version marks in file names, removed to give a plan name that stays the same
+# from one month's file to the next ("ILACS plan Jan18 v2.xlsx" -> "ILACS plan").
+_NAME_NOISE = re.compile(
+    rf"\b(\d{{1,4}}[-._]\d{{1,2}}[-._]\d{{1,4}}|\d{{4}}[-._]\d{{2}}|\d{{8}}|({_MONTH})[-_ ]?\d{{2,4}}|\d{{4}}|"
+    rf"v\d+(\.\d+)?|final|draft|copy|updated?)\b",
+    re.I,
+)
+
+
+def plan_from_titles(title_lines: list[str]) -> str | None:
+    """The plan's title: the part of a title line that names a plan."""
+    for line in title_lines:
+        for part in _SEPARATORS.split(line):
+            if _PLAN_WORD.search(part) and len(part) <= 120:
+                return " ".join(part.split()).strip(" .:-")
+    return None
+
+
+def plan_from_file_name(file_name: str) -> str:
+    stem = PurePath(file_name).stem.replace("_", " ")
+    cleaned = " ".join(_NAME_NOISE.sub(" ", stem).split()).strip(" -.")
+    return cleaned or stem
+
+
+def as_of_from_titles(title_lines: list[str]) -> dt.date | None:
+    for line in title_lines:
+        if not AS_OF_CUE.search(line):
+            continue
+        found = parse_timescale(line).due_date
+        if found:
+            return found
+    return None
+
+
+_YEAR_MONTH = re.compile(r"(?<!\d)(20\d\d)[-_. ](0[1-9]|1[0-2])(?![-_.]?\d)")
+
+
+def as_of_from_file_name(file_name: str) -> dt.date | None:
+    """A date in a file name: '2018-01-04', '4 Jan 2018', or year and month ('2018-01')."""
+    stem = PurePath(file_name).stem.replace("_", " ")
+    found = parse_timescale(stem).due_date
+    if found:
+        return found
+    match = _YEAR_MONTH.search(stem)
+    if match:
+        year, month = int(match[1]), int(match[2])
+        return parse_timescale(f"{calendar.month_abbr[month]} {year}").due_date
+    return None

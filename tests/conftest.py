@@ -1,0 +1,51 @@
+"""Shared fixtures: a fresh DuckDB per test and helpers to import files into it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loaders import store
+from loaders.importer import import_file
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def con(db_path: Path):
+    connection = store.connect(db_path)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def load(con):
+    """Import a file into the test database and return the rows of the ``actions`` view."""
+
+    def _load(path: Path, **kwargs):
+        result = import_file(con, path, **kwargs)
+        rows = con.execute(
+            "SELECT * FROM actions WHERE upload_id = ? ORDER BY source_sheet, source_row",
+            [result.upload_id],
+        ).fetch_df()
+        return result, rows
+
+    return _load
+
+
+@pytest.fixture
+def db_state(con):
+    """Every row of every table, to assert a rejected file changed nothing."""
+
+    def _state() -> list[list[tuple]]:
+        tables = [
+            r[0]
+            for r in con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()
+        ]
+        return [con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables]
+
+    return _state
