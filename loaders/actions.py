@@ -152,7 +152,7 @@ def _fill_merges_down(sheet: Sheet) -> None:
 
 def _is_repeat(header: Header, cells: list[object]) -> bool:
     found = detect_header(0, cells)
-    return found is not None and found.columns == header.columns
+    return found is not None and found.all_columns == header.all_columns
 
 
 def parse_action_sheet(sheet: Sheet) -> SheetActions | None:
@@ -237,20 +237,30 @@ class _SheetReader:
 
     def _body_columns(self) -> set[int]:
         names = ("action", "progress", "outcome", "lead", "timescale", "rag", "cost")
-        return {c for n, c in self.header.columns.items() if n in names} if self.header else set()
+        if self.header is None:
+            return set()
+        return {c for n, cols in self.header.all_columns.items() if n in names for c in cols}
 
     def _col(self, name: str) -> int | None:
         return self.header.columns.get(name) if self.header else None
 
-    def _get(self, cells: list[object], name: str) -> object:
-        col = self._col(name)
-        return cells[col] if col is not None and col < len(cells) else None
+    def _pick(self, r: int, cells: list[object], name: str) -> int | None:
+        """The column to read a field from on this row: the rightmost one filled in."""
+        cols = self.header.all_columns.get(name, ()) if self.header else ()
+        for col in reversed(cols):
+            if col < len(cells) and (cells[col] is not None or (r, col) in self.sheet.fills):
+                return col
+        return cols[0] if cols and cols[0] < len(cells) else None
+
+    def _get(self, r: int, cells: list[object], name: str) -> tuple[object, str | None]:
+        """A field's value on this row and the number format it is shown with."""
+        col = self._pick(r, cells, name)
+        if col is None:
+            return None, None
+        return cells[col], self.sheet.number_formats.get((r, col))
 
     def _text(self, r: int, cells: list[object], name: str) -> str | None:
-        col = self._col(name)
-        if col is None or col >= len(cells):
-            return None
-        return cell_text(cells[col], self.sheet.number_formats.get((r, col)))
+        return cell_text(*self._get(r, cells, name))
 
     def _read_body_row(self, r: int, cells: list[object]) -> None:
         rec_ref = self._text(r, cells, "recommendation_ref")
@@ -273,7 +283,6 @@ class _SheetReader:
         if rec_ref is None and ref and "." in ref:
             rec_ref = ref.split(".")[0]
         cost_text = self._text(r, cells, "cost")
-        timescale_col = self._col("timescale")
         self.result.actions.append(
             Action(
                 section=self.section,
@@ -282,12 +291,7 @@ class _SheetReader:
                 ref=ref,
                 action=action,
                 lead=self._text(r, cells, "lead"),
-                timescale=parse_timescale(
-                    self._get(cells, "timescale"),
-                    self.sheet.number_formats.get((r, timescale_col))
-                    if timescale_col is not None
-                    else None,
-                ),
+                timescale=parse_timescale(*self._get(r, cells, "timescale")),
                 rag=self._rag(r, cells),
                 progress=self._text(r, cells, "progress"),
                 outcome=self._text(r, cells, "outcome"),
@@ -310,7 +314,7 @@ class _SheetReader:
                 setattr(previous, name, f"{current}\n{extra}" if current else extra)
 
     def _rag(self, r: int, cells: list[object]) -> str:
-        col = self._col("rag")
+        col = self._pick(r, cells, "rag")
         if col is None:
             return NOT_RATED
         value = cells[col] if col < len(cells) else None

@@ -237,21 +237,26 @@ class Header:
     """A recognised header row: which column holds which field."""
 
     row: int
-    columns: dict[str, int]  # field -> 0-based column
-    labels: tuple[str, ...]  # the normalised text of every header cell, to spot repeats
+    columns: dict[str, int]  # field -> its first 0-based column
+    # field -> every column naming it, left to right: plans re-issued monthly often add a
+    # column per update ("Progress Jan 18", "Progress Feb 18") or a "Revised timescale".
+    all_columns: dict[str, tuple[int, ...]]
 
 
 def detect_header(row_index: int, cells: list[object]) -> Header | None:
     """The header this row is, if it names an action column and enough other fields."""
-    columns: dict[str, int] = {}
+    found: dict[str, list[int]] = {}
     for col, value in enumerate(cells):
         field = field_for_label(value)
-        if field and field not in columns:
-            columns[field] = col
-    if "action" not in columns and "recommendation" in columns and len(columns) > 2:
+        if field:
+            found.setdefault(field, []).append(col)
+    if "action" not in found and "recommendation" in found and len(found) > 2:
         # Some plans call the action column "Recommendation" and have no separate one.
-        columns["action"] = columns.pop("recommendation")
-    if "action" not in columns or len(columns) < MIN_HEADER_FIELDS:
+        found["action"] = found.pop("recommendation")
+    if "action" not in found or len(found) < MIN_HEADER_FIELDS:
         return None
-    labels = tuple(normalise_label(v) if isinstance(v, str) else "" for v in cells)
-    return Header(row_index, columns, labels)
+    return Header(
+        row_index,
+        {field: cols[0] for field, cols in found.items()},
+        {field: tuple(cols) for field, cols in found.items()},
+    )

@@ -297,3 +297,32 @@ def test_progress_continuation_rows_join_the_action_above(tmp_path, load):
     ]
     _, rows = load(write_xlsx(tmp_path / "cont.xlsx", {"Plan": sheet}), as_of=D(2018, 1, 1))
     assert list(rows["progress"]) == ["• 20 files audited\n• report to SMT in May", "Booked"]
+
+
+def test_xlsm_loads_like_xlsx(tmp_path, load):
+    xlsx = write_xlsx(tmp_path / "p.xlsx", {"Plan": simple_plan()})
+    xlsm = tmp_path / "macro plan.xlsm"
+    xlsm.write_bytes(xlsx.read_bytes())
+    _, rows = load(xlsm)
+    assert list(rows["ref"]) == ["1.1", "1.2", "2.1"]
+
+
+def test_monthly_update_columns_take_the_latest_filled(tmp_path, load):
+    sheet = [
+        [
+            "Ref",
+            "Action",
+            "Original timescale",
+            "Revised timescale",
+            "Progress Jan 18",
+            "Progress Feb 18",
+            "RAG Jan",
+            "RAG Feb",
+        ],
+        ["1.1", "Audit files", "Feb-18", "May-18", "Started", "Half done", "G", "A"],
+        ["1.2", "Train", "March 18", None, "Booked", None, "G", None],
+    ]
+    _, rows = load(write_xlsx(tmp_path / "u.xlsx", {"Plan": sheet}), as_of=D(2018, 2, 28))
+    assert list(rows["due_date"].dt.date) == [D(2018, 5, 31), D(2018, 3, 31)]
+    assert list(rows["progress"]) == ["Half done", "Booked"]
+    assert list(rows["rag"]) == ["Amber", "Green"]
