@@ -1,0 +1,125 @@
+"""Timescales as officers write them: parametrised forms plus properties for any input."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from loaders.timescale import parse_timescale
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("text", "due", "kind"),
+    [
+        ("April 18", D(2018, 4, 30), "date"),
+        ("Feb-18", D(2018, 2, 28), "date"),
+        ("Jan 18", D(2018, 1, 31), "date"),
+        ("March 2019", D(2019, 3, 31), "date"),
+        ("March 17", D(2017, 3, 31), "date"),  # a number after a month is a year
+        ("Sept 18", D(2018, 9, 30), "date"),
+        ("Sep-2018", D(2018, 9, 30), "date"),
+        ("Apr '18", D(2018, 4, 30), "date"),
+        ("end of March 2018", D(2018, 3, 31), "date"),
+        ("by April 2018", D(2018, 4, 30), "date"),
+        ("Feb-20", D(2020, 2, 29), "date"),  # leap year
+        ("31/03/2018", D(2018, 3, 31), "date"),
+        ("31.03.18", D(2018, 3, 31), "date"),
+        ("2018-03-31", D(2018, 3, 31), "date"),
+        ("31 March 2018", D(2018, 3, 31), "date"),
+        ("31st March 2018", D(2018, 3, 31), "date"),
+        ("March 31, 2018", D(2018, 3, 31), "date"),
+        ("Dec 2016 with an audit in January 2017", D(2017, 1, 31), "milestones"),
+        ("Immediate / Ongoing", None, "recurring"),
+        ("Quarterly: Reviewed", None, "recurring"),
+        ("Monthly", None, "recurring"),
+        ("Every 6 weeks", None, "recurring"),
+        ("Completed", None, "completed"),
+        ("Immediate", None, "immediate"),
+        ("TBC", None, "undated"),
+        ("Q3", None, "undated"),
+        ("   ", None, "blank"),
+        (None, None, "blank"),
+    ],
+)
+def test_forms(text, due, kind):
+    parsed = parse_timescale(text)
+    assert (parsed.due_date, parsed.kind) == (due, kind)
+
+
+def test_milestones_one_per_line():
+    cell = (
+        "December 2018: scorecard introduced.\nMarch 2019: impact at team level.\n"
+        "September 2019: impact across the service."
+    )
+    parsed = parse_timescale(cell)
+    assert [(m.date, m.text) for m in parsed.milestones] == [
+        (D(2018, 12, 31), "December 2018: scorecard introduced."),
+        (D(2019, 3, 31), "March 2019: impact at team level."),
+        (D(2019, 9, 30), "September 2019: impact across the service."),
+    ]
+    assert parsed.due_date == D(2019, 9, 30)
+    assert parsed.text == cell
+
+
+def test_milestones_separated_by_slashes():
+    parsed = parse_timescale("December 2018: scorecard. / March 2019: impact.")
+    assert [m.date for m in parsed.milestones] == [D(2018, 12, 31), D(2019, 3, 31)]
+
+
+@pytest.mark.parametrize(
+    ("number_format", "text", "due"),
+    [
+        ("mmm-yy", "Mar-18", D(2018, 3, 31)),
+        ("mmmm yyyy", "Mar-18", D(2018, 3, 31)),
+        ("[$-809]mmm-yy;@", "Mar-18", D(2018, 3, 31)),
+        ("dd/mm/yyyy", "01/03/2018", D(2018, 3, 1)),
+        (None, "01/03/2018", D(2018, 3, 1)),
+    ],
+)
+def test_excel_dates_follow_their_number_format(number_format, text, due):
+    parsed = parse_timescale(dt.datetime(2018, 3, 1), number_format)
+    assert (parsed.text, parsed.due_date, parsed.kind) == (text, due, "date")
+
+
+@pytest.mark.parametrize("value", [42, 3.5, True])
+def test_numbers_are_undated_not_errors(value):
+    assert parse_timescale(value).due_date is None
+
+
+MONTH_NAMES = [(calendar.month_name[m], m) for m in range(1, 13)] + [
+    (calendar.month_abbr[m], m) for m in range(1, 13)
+]
+
+
+@given(
+    st.sampled_from(MONTH_NAMES),
+    st.integers(2000, 2099),
+    st.sampled_from(["{m} {yy}", "{m}-{yy}", "{m} {yyyy}", "{m}-{yyyy}"]),
+)
+def test_month_only_is_due_on_the_last_day(month, year, form):
+    name, number = month
+    text = form.format(m=name, yy=f"{year % 100:02d}", yyyy=year)
+    last = calendar.monthrange(year, number)[1]
+    assert parse_timescale(text).due_date == D(year, number, last)
+
+
+@given(st.text())
+def test_never_raises_and_due_is_the_last_milestone(text):
+    parsed = parse_timescale(text)
+    if parsed.milestones:
+        assert parsed.due_date == max(m.date for m in parsed.milestones)
+    if parsed.due_date is not None:
+        assert 2000 <= parsed.due_date.year <= 2099
+
+
+@given(
+    st.sampled_from(["Monthly", "Quarterly: Reviewed", "Ongoing", "Weekly", "Annually", "Termly"])
+)
+def test_recurring_has_no_due_date(text):
+    assert parse_timescale(text).due_date is None
