@@ -11,11 +11,11 @@ st.set_page_config(page_title="Improvement plan dashboard", layout="wide")
 
 
 @st.cache_resource
-def connection():
-    return queries.connect(settings.db_path())
+def connection(path: str):
+    return queries.connect(path)
 
 
-con = connection().cursor()
+con = connection(str(settings.db_path())).cursor()
 st.title("Improvement plan dashboard")
 plans = queries.plan_summaries(con)
 if plans.empty:

@@ -54,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    con = store.connect(args.db)
+    try:
+        con = store.connect(args.db)
+    except LoaderError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
     try:
         if args.command == "import":
             return _import(con, args)

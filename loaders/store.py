@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from loaders import settings
+from loaders.errors import LoaderError
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS upload_id_seq START 1;
@@ -132,7 +133,14 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     if read_only and path.exists():
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise LoaderError(
+            "The database is in use by another program (is the dashboard running?). Load the "
+            "file through the dashboard's Upload page, or stop the dashboard and try again.",
+            file=path.name,
+        ) from exc
     con.execute(SCHEMA)
     con.execute(VIEWS)
     return con

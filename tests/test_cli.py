@@ -71,3 +71,18 @@ def test_python_dash_m_loaders_runs(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "No uploads yet" in done.stdout
+
+
+def test_database_in_use_by_another_process_is_a_clear_error(tmp_path, capsys):
+    db = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        assert main(["uploads", "--db", str(db)]) == 1
+        assert "The database is in use by another program" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
