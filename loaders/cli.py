@@ -10,6 +10,7 @@ from pathlib import Path
 from loaders import settings, store
 from loaders.errors import LoaderError
 from loaders.importer import KINDS, import_file, remove_upload
+from loaders.indicators import POLARITIES, set_indicator
 
 
 def _date(text: str) -> dt.date:
@@ -44,10 +45,23 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--kind", choices=KINDS, default="auto", help="What the file holds (default: detect)."
     )
+    imp.add_argument(
+        "--area",
+        help="The council a KPI file's figures are for when it has no area column "
+        f"(default: the {settings.OWN_AREA.env} setting).",
+    )
     sub.add_parser("uploads", help="List uploads.")
     rem = sub.add_parser("remove", help="Remove one upload and everything derived from it.")
     rem.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
-    for p in (imp, rem, sub.choices["uploads"]):
+    ind = sub.add_parser(
+        "indicator",
+        help="Set an indicator's polarity, target or description (kept across imports).",
+    )
+    ind.add_argument("name", metavar="NAME")
+    ind.add_argument("--polarity", choices=POLARITIES)
+    ind.add_argument("--target", type=float)
+    ind.add_argument("--description")
+    for p in (imp, rem, ind, sub.choices["uploads"]):
         p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -64,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import(con, args)
         if args.command == "uploads":
             return _uploads(con)
+        if args.command == "indicator":
+            return _indicator(con, args)
         name = remove_upload(con, args.upload_id)
         print(f"Removed upload {args.upload_id} ({name}) and everything loaded from it.")
         return 0
@@ -78,7 +94,9 @@ def _import(con, args) -> int:
     failed = 0
     for path in args.paths:
         try:
-            result = import_file(con, path, plan=args.plan, as_of=args.as_of, kind=args.kind)
+            result = import_file(
+                con, path, plan=args.plan, as_of=args.as_of, kind=args.kind, area=args.area
+            )
         except LoaderError as exc:
             print(f"Error: {exc}", file=sys.stderr)
             failed += 1
@@ -87,6 +105,30 @@ def _import(con, args) -> int:
         for warning in result.parsed.warnings:
             print(f"  warning: {warning}")
     return 1 if failed else 0
+
+
+def _indicator(con, args) -> int:
+    if args.polarity is None and args.target is None and args.description is None:
+        print("Error: give at least one of --polarity, --target or --description.", file=sys.stderr)
+        return 2
+    known = set_indicator(
+        con, args.name, polarity=args.polarity, target=args.target, description=args.description
+    )
+    row = con.execute(
+        "SELECT polarity, target, description FROM indicators WHERE indicator = ?", [args.name]
+    ).fetchone()
+    print(
+        f"{args.name}: polarity {row[0] or 'not set'}, target {_number(row[1])}, description {row[2] or 'none'}"
+    )
+    if not known:
+        print(f"  note: no figures for '{args.name}' are loaded yet; the setting waits for them.")
+    return 0
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "not set"
+    return f"{value:g}"
 
 
 def _uploads(con) -> int:

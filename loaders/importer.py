@@ -1,4 +1,4 @@
-"""Import one file: read, detect, parse, then write it as one snapshot in one transaction."""
+"""Import one file: read, detect its kind, parse, then write it in one transaction."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from loaders import settings, snapshot
+from loaders import settings
 from loaders.actions import Action, parse_action_sheet
+from loaders.dfe import is_dfe_csv, read_dfe_csv
 from loaders.errors import (
     DuplicateUpload,
     FileTooLarge,
@@ -21,11 +22,29 @@ from loaders.errors import (
     NoTableFound,
     UnknownUpload,
 )
+from loaders.kpi_tables import MetricTables, from_sheets
+from loaders.metrics import parse_metric_sheet
+from loaders.plan_file import action_table, gather_actions, plan_and_as_of
 from loaders.rag import RAG_LEVELS
-from loaders.readers import read_sheets
-from loaders.store import find_duplicate, transaction
+from loaders.readers import Sheet, read_sheets
+from loaders.store import UPLOAD_TABLES, find_duplicate, transaction
 
-KINDS = ("auto", "actions")
+KINDS = ("auto", "actions", "metrics")
+# Figures in a council's own file carry no area; without --area or DASHBOARD_AREA they go
+# under this name, with a warning.
+DEFAULT_OWN_AREA = "Our council"
+# What each kind of file needs, for the message when none is found.
+LOOKED_FOR = {
+    "actions": (
+        "an action plan: a header row naming an Action column and at least one of Lead, "
+        "Timescale, Progress, RAG or Ref"
+    ),
+    "metrics": (
+        "a KPI table: indicators down the side and periods such as 2016/17, Q1 or Apr-17 "
+        "across the top; or Indicator, Period and Value columns; or a Team or Type column "
+        "with a column per measure"
+    ),
+}
 
 
 @dataclass
@@ -35,11 +54,12 @@ class ParsedFile:
     file_name: str
     content: bytes
     kind: str
-    plan: str
-    as_of: dt.date
-    plan_source: str
-    as_of_source: str
+    plan: str | None
+    as_of: dt.date | None
+    plan_source: str | None = None
+    as_of_source: str | None = None
     actions: list[Action] = field(default_factory=list)
+    metrics: MetricTables | None = None
     warnings: list[LoadWarning] = field(default_factory=list)
 
     @property
@@ -48,7 +68,7 @@ class ParsedFile:
 
     @property
     def rows(self) -> int:
-        return len(self.actions)
+        return self.metrics.rows if self.metrics is not None else len(self.actions)
 
     def rag_counts(self) -> dict[str, int]:
         counts = Counter(a.rag for a in self.actions)
@@ -63,12 +83,15 @@ class ImportResult:
 
     def summary(self) -> str:
         p = self.parsed
-        rag = ", ".join(f"{level} {n}" for level, n in p.rag_counts().items()) or "none"
-        line = (
-            f"{p.file_name}: {p.kind}, plan '{p.plan}', as of {p.as_of:%-d %b %Y}, "
-            f"{p.rows} actions loaded (RAG: {rag}), {len(p.warnings)} warning(s), "
-            f"upload {self.upload_id}"
-        )
+        if p.metrics is not None:
+            line = f"{p.file_name}: metrics, {p.metrics.summary()}"
+        else:
+            rag = ", ".join(f"{level} {n}" for level, n in p.rag_counts().items()) or "none"
+            line = (
+                f"{p.file_name}: actions, plan '{p.plan}', as of {p.as_of:%-d %b %Y}, "
+                f"{p.rows} actions loaded (RAG: {rag})"
+            )
+        line += f", {len(p.warnings)} warning(s), upload {self.upload_id}"
         if self.replaced:
             line += f"; replaces upload {', '.join(map(str, self.replaced))} for the same date"
         return line
@@ -94,6 +117,7 @@ def parse_file(
     plan: str | None = None,
     as_of: dt.date | None = None,
     kind: str = "auto",
+    area: str | None = None,
     today: dt.date | None = None,
 ) -> ParsedFile:
     """Read and interpret a file without touching the database."""
@@ -106,136 +130,106 @@ def parse_file(
     if kind not in KINDS:
         raise LoaderError(f"Unknown kind '{kind}'; use one of {', '.join(KINDS)}.", file=file_name)
     try:
+        if kind != "actions" and content.strip() and is_dfe_csv(content, file_name):
+            tables, warnings = read_dfe_csv(content, file_name)
+            return _metrics_file(content, file_name, tables, warnings, as_of)
         sheets = read_sheets(content, file_name)
         if not any(sheet.rows for sheet in sheets):
             raise LoaderError("The workbook has no cells with values in it.", file=file_name)
-        return _parse_actions(content, file_name, sheets, plan, as_of, today)
+        if kind != "metrics":
+            parsed = _parse_actions(content, file_name, sheets, plan, as_of, today)
+            if parsed is not None:
+                return parsed
+        if kind != "actions":
+            parsed = _parse_metrics(content, file_name, sheets, as_of, area)
+            if parsed is not None:
+                return parsed
+        names = ", ".join(f"'{s.name}'" for s in sheets)
+        wanted = [LOOKED_FOR[k] for k in ("actions", "metrics") if kind in (k, "auto")]
+        raise NoTableFound(
+            f"No table was found (sheets looked at: {names}). The loader looks for "
+            f"{'; or for '.join(wanted)}. Add a header row like that above the figures.",
+            file=file_name,
+            sheet=sheets[0].name if len(sheets) == 1 else None,
+        )
     except LoaderError as exc:
         exc.located(file_name)
         raise
 
 
-def _parse_actions(content, file_name, sheets, plan, as_of, today) -> ParsedFile:
-    warnings: list[LoadWarning] = []
-    parsed_sheets = []
+def _parse_actions(
+    content, file_name, sheets: list[Sheet], plan, as_of, today
+) -> ParsedFile | None:
+    parsed_sheets, skipped = [], []
     for sheet in sheets:
         result = parse_action_sheet(sheet)
         if result is None:
             if sheet.rows:
-                warnings.append(
+                skipped.append(
                     LoadWarning("no action-plan table found on this sheet; skipped.", sheet.name)
                 )
             continue
         parsed_sheets.append(result)
     if not parsed_sheets:
-        names = ", ".join(f"'{s.name}'" for s in sheets)
-        raise NoTableFound(
-            f"No action-plan table was found (sheets looked at: {names}). The loader looks for "
-            "a header row naming an action column and at least one of Lead, Timescale, "
-            "Progress, RAG or Ref. Add such a header row above the actions.",
-            file=file_name,
-            sheet=sheets[0].name if len(sheets) == 1 else None,
-        )
-    actions: list[Action] = []
-    many = len(parsed_sheets) > 1
-    for result in parsed_sheets:
-        warnings.extend(result.warnings)
-        if not result.actions:
-            warnings.append(LoadWarning("a header row but no actions below it.", result.sheet))
-        if not result.has_rag_column:
-            warnings.append(
-                LoadWarning("no RAG column; its actions are loaded as Not rated.", result.sheet)
-            )
-        for action in result.actions:
-            if many:
-                action.section = (
-                    f"{result.sheet}: {action.section}" if action.section else result.sheet
-                )
-            actions.append(action)
-    warnings.extend(_duplicate_refs(actions))
+        return None
+    actions, warnings = gather_actions(parsed_sheets)
+    plan, plan_source, as_of, as_of_source, dated = plan_and_as_of(
+        parsed_sheets, file_name, plan, as_of, today
+    )
+    return ParsedFile(
+        file_name, content, "actions", plan, as_of, plan_source, as_of_source, actions,
+        warnings=skipped + warnings + dated,
+    )  # fmt: skip
 
-    titles = [line for result in parsed_sheets for line in result.title_lines]
-    plan_source = "command line"
-    if not plan:
-        plan, plan_source = snapshot.plan_from_titles(titles), "title line"
-    if not plan:
-        plan, plan_source = snapshot.plan_from_file_name(file_name), "file name"
-    as_of_source = "command line"
-    if as_of is None:
-        as_of, as_of_source = snapshot.as_of_from_titles(titles), "title line"
-    if as_of is None:
-        as_of, as_of_source = snapshot.as_of_from_file_name(file_name), "file name"
-    if as_of is None:
-        as_of, as_of_source = today or dt.date.today(), "today"
+
+def _parse_metrics(content, file_name, sheets: list[Sheet], as_of, area) -> ParsedFile | None:
+    results, warnings = [], []
+    for sheet in sheets:
+        result = parse_metric_sheet(sheet)
+        if result is None:
+            if sheet.rows:
+                warnings.append(
+                    LoadWarning("no KPI table found on this sheet; skipped.", sheet.name)
+                )
+            continue
+        results.append(result)
+        warnings.extend(result.warnings)
+    if not results:
+        return None
+    own = area or settings.own_area()
+    if own is None and any(f.area is None for r in results for f in r.figures):
+        own = DEFAULT_OWN_AREA
         warnings.append(
             LoadWarning(
-                "no as-of date in the title lines or file name; used today's date. Add a line "
-                "such as 'Progress as at 4 January 2018' or give the date when importing."
+                f"the figures carry no area, and no council is set; they are loaded as "
+                f"'{DEFAULT_OWN_AREA}'. Give --area NAME or set {settings.OWN_AREA.env}."
             )
         )
-    return ParsedFile(
-        file_name, content, "actions", plan, as_of, plan_source, as_of_source, actions, warnings
+    return _metrics_file(
+        content, file_name, from_sheets(results, own or DEFAULT_OWN_AREA), warnings, as_of
     )
 
 
-def _duplicate_refs(actions: list[Action]) -> list[LoadWarning]:
-    seen: dict[tuple[str | None, str], Action] = {}
-    warnings = []
-    for action in actions:
-        if action.ref is None:
-            continue
-        key = (action.section, action.ref)
-        if key in seen:
-            first = seen[key]
-            warnings.append(
-                LoadWarning(
-                    f"ref {action.ref} is used twice (also row {first.source_row} of sheet "
-                    f"'{first.source_sheet}'); month-to-month tracking may pair the wrong actions.",
-                    action.source_sheet,
-                    action.source_row - 1,
-                )
-            )
-        else:
-            seen[key] = action
-    return warnings
+def _metrics_file(content, file_name, tables: MetricTables, warnings, as_of) -> ParsedFile:
+    if as_of is None and tables.rows:
+        as_of = max(tables.figures["period_end"].to_pylist())
+    return ParsedFile(file_name, content, "metrics", None, as_of, metrics=tables, warnings=warnings)
 
 
-MILESTONE_TYPE = pa.list_(pa.struct([("date", pa.date32()), ("text", pa.string())]))
-
-
-def _action_table(upload_id: int, parsed: ParsedFile) -> pa.Table:
-    acts = parsed.actions
-    columns = {
-        "upload_id": pa.array([upload_id] * len(acts), pa.int32()),
-        "plan": [parsed.plan] * len(acts),
-        "section": [a.section for a in acts],
-        "recommendation_ref": [a.recommendation_ref for a in acts],
-        "recommendation": [a.recommendation for a in acts],
-        "ref": [a.ref for a in acts],
-        "action": [a.action for a in acts],
-        "lead": [a.lead for a in acts],
-        "timescale": [a.timescale.text for a in acts],
-        "due_date": pa.array([a.timescale.due_date for a in acts], pa.date32()),
-        "milestones": pa.array(
-            [[{"date": m.date, "text": m.text} for m in a.timescale.milestones] for a in acts],
-            MILESTONE_TYPE,
-        ),
-        "rag": [a.rag for a in acts],
-        "progress": [a.progress for a in acts],
-        "outcome": [a.outcome for a in acts],
-        "cost_gbp": pa.array([a.cost_gbp for a in acts], pa.float64()),
-        "cost_text": [a.cost_text for a in acts],
-        "as_of": pa.array([parsed.as_of] * len(acts), pa.date32()),
-        "source_sheet": [a.source_sheet for a in acts],
-        "source_row": pa.array([a.source_row for a in acts], pa.int32()),
-    }
-    return pa.table(
-        {k: v if isinstance(v, pa.Array) else pa.array(v, pa.string()) for k, v in columns.items()}
-    )
+def _insert(con: duckdb.DuckDBPyConnection, table: str, upload_id: int, rows: pa.Table) -> None:
+    """Bulk-insert Arrow rows into a store table, stamped with their upload."""
+    if not rows.num_rows:
+        return
+    rows = rows.append_column("upload_id", pa.array([upload_id] * rows.num_rows, pa.int32()))
+    con.register("incoming", rows)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    finally:
+        con.unregister("incoming")
 
 
 def write_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> ImportResult:
-    """Write one parsed file as one snapshot, in one transaction; refuse a duplicate."""
+    """Write one parsed file in one transaction; refuse a duplicate."""
     with transaction(con):
         duplicate = find_duplicate(con, parsed.sha256)
         if duplicate:
@@ -246,13 +240,15 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> ImportRe
                 f"upload {upload_id} first.",
                 file=parsed.file_name,
             )
-        replaced = [
-            r[0]
-            for r in con.execute(
-                "SELECT upload_id FROM action_snapshots WHERE plan = ? AND as_of = ?",
-                [parsed.plan, parsed.as_of],
-            ).fetchall()
-        ]
+        replaced = []
+        if parsed.kind == "actions":
+            replaced = [
+                r[0]
+                for r in con.execute(
+                    "SELECT upload_id FROM action_snapshots WHERE plan = ? AND as_of = ?",
+                    [parsed.plan, parsed.as_of],
+                ).fetchall()
+            ]
         upload_id = con.execute(
             "INSERT INTO upload_files (file_name, sha256, kind, plan, as_of, loaded_at, rows, "
             "warnings, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
@@ -268,11 +264,14 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> ImportRe
                 parsed.content,
             ],
         ).fetchone()[0]
-        con.register("incoming_actions", _action_table(upload_id, parsed))
-        try:
-            con.execute("INSERT INTO action_rows BY NAME SELECT * FROM incoming_actions")
-        finally:
-            con.unregister("incoming_actions")
+        if parsed.metrics is not None:
+            _insert(con, "kpi_rows", upload_id, parsed.metrics.figures)
+            _insert(con, "kpi_target_rows", upload_id, parsed.metrics.targets)
+            _insert(con, "indicator_file_info", upload_id, parsed.metrics.indicators)
+            _insert(con, "area_rows", upload_id, parsed.metrics.areas)
+        else:
+            table = action_table(upload_id, parsed.plan, parsed.as_of, parsed.actions)
+            _insert(con, "action_rows", upload_id, table.drop_columns(["upload_id"]))
     return ImportResult(upload_id, parsed, replaced)
 
 
@@ -283,6 +282,7 @@ def import_file(
     plan: str | None = None,
     as_of: dt.date | None = None,
     kind: str = "auto",
+    area: str | None = None,
 ) -> ImportResult:
     """Import one file from disk; a LoaderError leaves the database exactly as it was."""
     try:
@@ -291,7 +291,7 @@ def import_file(
         raise LoaderError(
             f"The file could not be opened ({exc.strerror}).", file=path.name
         ) from exc
-    parsed = parse_file(content, path.name, plan=plan, as_of=as_of, kind=kind)
+    parsed = parse_file(content, path.name, plan=plan, as_of=as_of, kind=kind, area=area)
     try:
         return write_parsed(con, parsed)
     except LoaderError as exc:
@@ -309,6 +309,7 @@ def remove_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> str:
             raise UnknownUpload(
                 f"There is no upload {upload_id}. List uploads to see their numbers."
             )
-        con.execute("DELETE FROM action_rows WHERE upload_id = ?", [upload_id])
+        for table in UPLOAD_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
         con.execute("DELETE FROM upload_files WHERE upload_id = ?", [upload_id])
     return found[0]

@@ -51,7 +51,63 @@ CREATE TABLE IF NOT EXISTS action_rows (
     source_sheet       VARCHAR NOT NULL,
     source_row         INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS kpi_rows (
+    upload_id     INTEGER NOT NULL,
+    indicator     VARCHAR NOT NULL,
+    area          VARCHAR NOT NULL,
+    breakdown     VARCHAR,
+    period_label  VARCHAR NOT NULL,
+    period_type   VARCHAR NOT NULL,
+    period_start  DATE NOT NULL,
+    period_end    DATE NOT NULL,
+    value         DOUBLE,            -- NULL where the figure is missing, never 0
+    unit          VARCHAR,
+    numerator     DOUBLE,
+    denominator   DOUBLE,
+    is_benchmark  BOOLEAN NOT NULL,
+    missing       VARCHAR,           -- the marker written instead of a figure ('c', 'x', 'N/A')
+    source_sheet  VARCHAR,
+    source_row    INTEGER,
+    source_column VARCHAR
+);
+CREATE TABLE IF NOT EXISTS kpi_target_rows (
+    upload_id     INTEGER NOT NULL,
+    indicator     VARCHAR NOT NULL,
+    period_label  VARCHAR,           -- NULL: a standing target
+    period_end    DATE,
+    target        DOUBLE NOT NULL,
+    source_sheet  VARCHAR,
+    source_row    INTEGER,
+    source_column VARCHAR
+);
+CREATE TABLE IF NOT EXISTS indicator_file_info (
+    upload_id   INTEGER NOT NULL,
+    indicator   VARCHAR NOT NULL,
+    unit        VARCHAR,
+    polarity    VARCHAR,
+    description VARCHAR,
+    source      VARCHAR
+);
+-- What officers set themselves; imports never write here, so a fresh import keeps it.
+CREATE TABLE IF NOT EXISTS indicator_settings (
+    indicator   VARCHAR PRIMARY KEY,
+    polarity    VARCHAR,
+    target      DOUBLE,
+    description VARCHAR,
+    updated_at  TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS area_rows (
+    upload_id INTEGER NOT NULL,
+    area      VARCHAR NOT NULL,
+    kind      VARCHAR NOT NULL,      -- council, region, national, benchmark group
+    code      VARCHAR,
+    old_code  VARCHAR,
+    region    VARCHAR                -- a council's region, where the file says
+);
 """
+
+# Tables holding rows derived from an upload; removing the upload deletes from each.
+UPLOAD_TABLES = ("action_rows", "kpi_rows", "kpi_target_rows", "indicator_file_info", "area_rows")
 
 
 # An action's identity across snapshots is plan + section + ref; an action with no ref
@@ -124,6 +180,131 @@ LEFT JOIN first_seen f
   ON f.plan = l.plan
  AND f.section IS NOT DISTINCT FROM l.section
  AND f.action_key = {action_key("l")};
+
+-- Re-imported figures replace earlier ones for the same indicator, area, breakdown and
+-- period (latest upload wins); the replaced rows stay in kpi_rows under their upload.
+CREATE OR REPLACE VIEW kpi_values AS
+SELECT indicator, area, breakdown, period_label, period_type, period_start, period_end,
+       value, unit, numerator, denominator, is_benchmark, upload_id, source_sheet,
+       source_row, source_column, missing
+FROM kpi_rows
+QUALIFY row_number() OVER (
+    PARTITION BY indicator, area, breakdown, period_label ORDER BY upload_id DESC) = 1;
+
+-- Targets from files (latest upload wins) and officers' standing targets, which take
+-- the place of a file's standing target.
+CREATE OR REPLACE VIEW kpi_targets AS
+WITH from_files AS (
+    SELECT indicator, period_label, period_end, target
+    FROM kpi_target_rows
+    QUALIFY row_number() OVER (
+        PARTITION BY indicator, period_label ORDER BY upload_id DESC) = 1
+)
+SELECT indicator, period_label, target, period_end
+FROM from_files
+WHERE period_label IS NOT NULL
+   OR indicator NOT IN (SELECT indicator FROM indicator_settings WHERE target IS NOT NULL)
+UNION ALL
+SELECT indicator, NULL, target, NULL FROM indicator_settings WHERE target IS NOT NULL;
+
+CREATE OR REPLACE VIEW indicators AS
+WITH names AS (
+    SELECT indicator FROM kpi_rows
+    UNION SELECT indicator FROM indicator_file_info
+    UNION SELECT indicator FROM indicator_settings
+),
+seen AS (
+    SELECT indicator, arg_max(unit, upload_id) FILTER (WHERE unit IS NOT NULL) AS unit
+    FROM kpi_rows GROUP BY indicator
+),
+info AS (
+    SELECT indicator,
+           arg_max(unit, upload_id) FILTER (WHERE unit IS NOT NULL) AS unit,
+           arg_max(polarity, upload_id) FILTER (WHERE polarity IS NOT NULL) AS polarity,
+           arg_max(description, upload_id) FILTER (WHERE description IS NOT NULL) AS description,
+           arg_max(source, upload_id) FILTER (WHERE source IS NOT NULL) AS source
+    FROM indicator_file_info GROUP BY indicator
+),
+-- "target (latest)": the target of the latest period that has one, else a standing one
+file_target AS (
+    SELECT indicator, arg_max(target, coalesce(period_end, DATE '1900-01-01')) AS target
+    FROM kpi_targets GROUP BY indicator
+)
+SELECT n.indicator,
+       coalesce(i.unit, s.unit) AS unit,
+       coalesce(o.polarity, i.polarity) AS polarity,
+       coalesce(o.target, t.target) AS target,
+       coalesce(o.description, i.description) AS description,
+       i.source
+FROM names n
+LEFT JOIN seen s USING (indicator)
+LEFT JOIN info i USING (indicator)
+LEFT JOIN file_target t USING (indicator)
+LEFT JOIN indicator_settings o USING (indicator);
+
+CREATE OR REPLACE VIEW kpi_latest AS
+WITH observed AS (
+    SELECT *,
+           CASE period_type WHEN 'financial_year' THEN 0 WHEN 'calendar_year' THEN 1
+                WHEN 'academic_year' THEN 2 WHEN 'ytd' THEN 3 WHEN 'quarter' THEN 4 ELSE 5 END
+               AS type_rank
+    FROM kpi_values WHERE value IS NOT NULL
+),
+-- Q4, the year and YTD can all end on 31 March: a series is the period type of the
+-- latest figure, whole years first, so "previous" is the same kind of period.
+series AS (
+    SELECT indicator, area, breakdown,
+           arg_min(period_type, (-epoch(period_end), type_rank)) AS period_type
+    FROM observed GROUP BY ALL
+),
+ranked AS (
+    SELECT o.*, row_number() OVER (
+        PARTITION BY o.indicator, o.area, o.breakdown ORDER BY o.period_end DESC) AS n
+    FROM observed o JOIN series s
+      ON s.indicator = o.indicator AND s.area = o.area
+     AND s.breakdown IS NOT DISTINCT FROM o.breakdown AND s.period_type = o.period_type
+),
+paired AS (
+    SELECT l.indicator, l.area, l.breakdown, l.period_label, l.period_type, l.period_end,
+           l.value, l.unit, l.is_benchmark, p.period_label AS previous_period,
+           p.value AS previous_value, l.value - p.value AS change
+    FROM ranked l LEFT JOIN ranked p
+      ON p.indicator = l.indicator AND p.area = l.area
+     AND p.breakdown IS NOT DISTINCT FROM l.breakdown AND p.n = 2
+    WHERE l.n = 1
+),
+targeted AS (
+    SELECT p.*, i.polarity, coalesce(t.target, i.target) AS target
+    FROM paired p
+    LEFT JOIN indicators i USING (indicator)
+    LEFT JOIN kpi_targets t
+      ON t.indicator = p.indicator AND t.period_label = p.period_label
+)
+SELECT indicator, area, breakdown, period_label, period_type, period_end, value, unit,
+       previous_period, previous_value, change, target, polarity, is_benchmark,
+       -- RAG against target given polarity: Green met, Amber within 5% of it, Red worse
+       CASE
+           WHEN target IS NULL OR polarity IS NULL OR polarity = 'neutral' OR is_benchmark
+               THEN 'Not rated'
+           WHEN polarity = 'higher' THEN CASE
+               WHEN value >= target THEN 'Green'
+               WHEN value >= target - abs(target) * 0.05 THEN 'Amber'
+               ELSE 'Red' END
+           ELSE CASE
+               WHEN value <= target THEN 'Green'
+               WHEN value <= target + abs(target) * 0.05 THEN 'Amber'
+               ELSE 'Red' END
+       END AS rag
+FROM targeted;
+
+CREATE OR REPLACE VIEW areas AS
+SELECT area,
+       arg_max(kind, upload_id) AS kind,
+       arg_max(code, upload_id) FILTER (WHERE code IS NOT NULL) AS code,
+       arg_max(old_code, upload_id) FILTER (WHERE old_code IS NOT NULL) AS old_code,
+       arg_max(region, upload_id) FILTER (WHERE region IS NOT NULL) AS region
+FROM area_rows
+GROUP BY area;
 """
 
 

@@ -95,9 +95,12 @@ def test_sheet_with_no_recognisable_table(tmp_path, loaded, db_state):
         db_state,
         path,
         NoTableFound,
-        "notes.xlsx, sheet 'Notes': No action-plan table was found (sheets looked at: 'Notes'). "
-        "The loader looks for a header row naming an action column and at least one of Lead, "
-        "Timescale, Progress, RAG or Ref. Add such a header row above the actions.",
+        "notes.xlsx, sheet 'Notes': No table was found (sheets looked at: 'Notes'). The loader "
+        "looks for an action plan: a header row naming an Action column and at least one of "
+        "Lead, Timescale, Progress, RAG or Ref; or for a KPI table: indicators down the side "
+        "and periods such as 2016/17, Q1 or Apr-17 across the top; or Indicator, Period and "
+        "Value columns; or a Team or Type column with a column per measure. Add a header row "
+        "like that above the figures.",
     )
 
 
@@ -161,9 +164,9 @@ def test_failure_inside_the_write_rolls_back(tmp_path, loaded, db_state, monkeyp
     """A failure after the upload row is written leaves no half-loaded snapshot."""
     import loaders.importer as importer
 
-    def broken(upload_id, parsed):
+    def broken(*args):
         raise LoaderError("simulated failure mid-write")
 
-    monkeypatch.setattr(importer, "_action_table", broken)
+    monkeypatch.setattr(importer, "action_table", broken)
     path = write_xlsx(tmp_path / "other.xlsx", {"Plan": simple_plan("Progress as at 1 Feb 2018")})
     rejects(loaded, db_state, path, LoaderError, "other.xlsx: simulated failure mid-write")

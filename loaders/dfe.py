@@ -1,0 +1,358 @@
+"""DfE explore-education-statistics CSVs: every council, region and England, read by DuckDB.
+
+These files run to millions of cells, so the whole reshaping (areas, periods, unpivoting
+measure columns, missing-value markers) happens in one DuckDB query over the CSV, never
+cell by cell in Python.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from loaders.errors import LoaderError, LoadWarning
+from loaders.kpi_tables import (
+    AREA_SCHEMA,
+    FIGURE_SCHEMA,
+    INDICATOR_SCHEMA,
+    TARGET_SCHEMA,
+    MetricTables,
+)
+from loaders.numbers import MISSING_MARKERS
+from loaders.periods import from_dfe
+from loaders.readers.csv import decode_text
+
+REQUIRED = ("time_period", "time_identifier", "geographic_level")
+# Columns describing where and when, never measures or filters.
+GEOGRAPHY = {
+    "time_period", "time_identifier", "geographic_level", "country_code", "country_name",
+    "region_code", "region_name", "old_la_code", "new_la_code", "la_name", "la_code",
+}  # fmt: skip
+LEVELS = {
+    "National": ("national", "country_name", "country_code"),
+    "Regional": ("region", "region_name", "region_code"),
+    "Local authority": ("council", "la_name", "new_la_code"),
+}
+
+# Readable names, units and polarity of the measures in the DfE files councils use most.
+# Anything else is named from its column ("caseload_fte" -> "Caseload fte").
+KNOWN_MEASURES: dict[str, tuple[str, str | None, str | None]] = {
+    "inpost_fte": ("Social workers in post (FTE)", "FTE", "neutral"),
+    "inpost_headcount": ("Social workers in post (headcount)", "people", "neutral"),
+    "starters_fte": ("Social worker starters (FTE)", "FTE", "neutral"),
+    "starters_headcount": ("Social worker starters (headcount)", "people", "neutral"),
+    "leavers_fte": ("Social worker leavers (FTE)", "FTE", "lower"),
+    "leavers_headcount": ("Social worker leavers (headcount)", "people", "lower"),
+    "turnover_rate_fte": ("Social worker turnover rate (FTE)", "%", "lower"),
+    "turnover_rate_headcount": ("Social worker turnover rate (headcount)", "%", "lower"),
+    "agency_fte": ("Agency social workers (FTE)", "FTE", "lower"),
+    "agency_headcount": ("Agency social workers (headcount)", "people", "lower"),
+    "agency_rate_fte": ("Agency social worker rate (FTE)", "%", "lower"),
+    "agency_rate_headcount": ("Agency social worker rate (headcount)", "%", "lower"),
+    "agency_cover_fte": ("Agency workers covering vacancies (FTE)", "FTE", "neutral"),
+    "agency_cover_rate_fte": ("Agency cover rate of vacancies (FTE)", "%", "neutral"),
+    "vacancy_fte": ("Social worker vacancies (FTE)", "FTE", "lower"),
+    "vacancy_rate_fte": ("Social worker vacancy rate (FTE)", "%", "lower"),
+    "vacancy_agency_cover_rate_fte": ("Vacancies covered by agency workers (FTE)", "%", "neutral"),
+    "case_holders_fte": ("Case-holding social workers (FTE)", "FTE", "neutral"),
+    "cases": ("Cases held by social workers", "cases", "neutral"),
+    "caseload_fte": ("Average caseload per social worker (FTE)", "cases", "lower"),
+    "working_days_lost_fte": ("Working days lost to sickness (FTE)", "days", "lower"),
+    "absence_rate_fte": ("Social worker sickness absence rate (FTE)", "%", "lower"),
+}
+# Polarity of the looked-after children's health outcome measures, by their breakdown.
+KNOWN_POLARITY = {
+    "had their annual health assessment": "higher",
+    "had their immunisations up to date": "higher",
+    "had their teeth checked by a dentist": "higher",
+    "development assessments up to date": "higher",
+    "sdq score was received": "higher",
+    "sdq average score": "lower",
+    "sdq score is normal": "higher",
+    "sdq score is borderline": "lower",
+    "sdq score is a cause for concern": "lower",
+    "identified as having a substance misuse problem": "lower",
+    "received an intervention for their substance misuse problem": "higher",
+    "offered intervention but refused it": "lower",
+    "convicted or subject to youth cautions, or youth conditional cautions during the year": "lower",
+}
+
+
+def header_of(content: bytes, file_name: str) -> list[str] | None:
+    """The column names of a CSV, if it is one."""
+    first = content[:65536].split(b"\n", 1)[0]
+    try:
+        text = decode_text(first, file_name)
+    except LoaderError:
+        return None
+    return [c.strip().lower() for c in next(csv.reader(io.StringIO(text)), [])]
+
+
+def is_dfe_csv(content: bytes, file_name: str) -> bool:
+    header = header_of(content, file_name) if file_name.lower().endswith(".csv") else None
+    return bool(header) and all(col in header for col in REQUIRED)
+
+
+def _sql_list(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _measure_name(column: str) -> str:
+    return re.sub(r"_+", " ", column).strip().capitalize()
+
+
+def read_dfe_csv(content: bytes, file_name: str) -> tuple[MetricTables, list[LoadWarning]]:
+    """Every figure of a DfE tidy CSV, for every council, region and England."""
+    text = decode_text(content, file_name)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.csv"
+        path.write_text(text, encoding="utf-8")
+        con = duckdb.connect()
+        try:
+            con.execute(
+                "CREATE TABLE raw AS SELECT row_number() OVER () + 1 AS source_row, * "
+                "FROM read_csv(?, all_varchar = true, header = true, normalize_names = true)",
+                [str(path)],
+            )
+        except duckdb.Error as exc:
+            raise LoaderError(
+                f"The CSV could not be read as a table ({str(exc).splitlines()[0]}). Check it "
+                "was saved as comma-separated values with one header row.",
+                file=file_name,
+            ) from exc
+        return _reshape(con, file_name)
+
+
+def _reshape(
+    con: duckdb.DuckDBPyConnection, file_name: str
+) -> tuple[MetricTables, list[LoadWarning]]:
+    columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('raw')").fetchall()]
+    columns = [c for c in columns if c != "source_row"]
+    markers = _sql_list(sorted(MISSING_MARKERS))
+    candidates = [c for c in columns if c not in GEOGRAPHY]
+    # A measure column holds only numbers and missing-value markers; anything else filters.
+    checks = ", ".join(
+        f"count(*) FILTER (WHERE {_ident(c)} IS NOT NULL AND lower(trim({_ident(c)})) NOT IN ({markers}) "
+        f"AND TRY_CAST(replace({_ident(c)}, ',', '') AS DOUBLE) IS NULL)"
+        for c in candidates
+    )
+    bad = con.execute(f"SELECT {checks} FROM raw").fetchone() if candidates else ()
+    measures = [c for c, n in zip(candidates, bad, strict=True) if n == 0]
+    filters = [c for c in candidates if c not in measures]
+    if not measures:
+        raise LoaderError(
+            "No measure columns were found: every column other than time and geography holds "
+            "text. Check this is a DfE data file (not its metadata).",
+            file=file_name,
+        )
+    warnings: list[LoadWarning] = []
+    levels = dict(con.execute("SELECT geographic_level, count(*) FROM raw GROUP BY ALL").fetchall())
+    skipped = {level: n for level, n in levels.items() if level not in LEVELS}
+    if skipped:
+        listed = ", ".join(f"{level} ({n} rows)" for level, n in skipped.items())
+        warnings.append(LoadWarning(f"rows of other geographic levels were not loaded: {listed}."))
+
+    pairs = con.execute("SELECT DISTINCT time_period, time_identifier FROM raw").fetchall()
+    periods = {pair: from_dfe(*pair) for pair in pairs}
+    unreadable = [f"{tp} ({ti})" for (tp, ti), p in periods.items() if p is None]
+    if unreadable:
+        raise LoaderError(
+            f"Time periods {', '.join(unreadable)} could not be read. Expected years such as "
+            "2025 or 201617.",
+            file=file_name,
+        )
+    con.register(
+        "period_map",
+        pa.table(
+            {
+                "time_period": [tp for tp, _ in periods],
+                "time_identifier": [ti for _, ti in periods],
+                "period_label": [p.label for p in periods.values()],
+                "period_type": [p.type for p in periods.values()],
+                "period_start": pa.array([p.start for p in periods.values()], pa.date32()),
+                "period_end": pa.array([p.end for p in periods.values()], pa.date32()),
+            }
+        ),
+    )
+    area_sql = _area_sql(set(columns))
+    count_percent = _count_percent_pairs(measures)
+    if count_percent and "breakdown" in filters:
+        figures, indicators = _count_percent_figures(con, area_sql, count_percent, filters, markers)
+    else:
+        figures, indicators = _measure_figures(con, area_sql, measures, filters, markers)
+    areas = con.sql(
+        f"SELECT DISTINCT {area_sql['area']} AS area, {area_sql['kind']} AS kind, "
+        f"{area_sql['code']} AS code, {area_sql['old_code']} AS old_code, "
+        f"{area_sql['region']} AS region FROM raw "
+        f"WHERE geographic_level IN ({_sql_list(list(LEVELS))}) AND {area_sql['area']} IS NOT NULL"
+    ).to_arrow_table()
+    tables = MetricTables(
+        figures.cast(FIGURE_SCHEMA),
+        TARGET_SCHEMA.empty_table(),
+        indicators.cast(INDICATOR_SCHEMA),
+        areas.cast(AREA_SCHEMA),
+    )
+    return tables, warnings
+
+
+def _area_sql(columns: set[str]) -> dict[str, str]:
+    def col(name: str) -> str:
+        return _ident(name) if name in columns else "NULL"
+
+    area = (
+        "CASE geographic_level "
+        + " ".join(
+            f"WHEN '{level}' THEN trim({col(name)})" for level, (_, name, _) in LEVELS.items()
+        )
+        + " END"
+    )
+    kind = (
+        "CASE geographic_level "
+        + " ".join(f"WHEN '{level}' THEN '{kind}'" for level, (kind, _, _) in LEVELS.items())
+        + " END"
+    )
+    code = (
+        "CASE geographic_level "
+        + " ".join(f"WHEN '{level}' THEN {col(code)}" for level, (_, _, code) in LEVELS.items())
+        + " END"
+    )
+    old = f"CASE geographic_level WHEN 'Local authority' THEN {col('old_la_code')} END"
+    region = f"CASE geographic_level WHEN 'Local authority' THEN trim({col('region_name')}) END"
+    return {"area": area, "kind": kind, "code": code, "old_code": old, "region": region}
+
+
+def _value_sql(column: str, markers: str) -> tuple[str, str]:
+    """SQL for a cell's number and for its missing-value marker."""
+    c = _ident(column)
+    value = f"TRY_CAST(replace({c}, ',', '') AS DOUBLE)"
+    missing = f"CASE WHEN lower(trim({c})) IN ({markers}) THEN trim({c}) END"
+    return value, missing
+
+
+def _count_percent_pairs(measures: list[str]) -> tuple[str, str] | None:
+    counts = [m for m in measures if m.endswith("_count")]
+    for count in counts:
+        percent = count[: -len("_count")] + "_percent"
+        if percent in measures:
+            return count, percent
+    return None
+
+
+def _count_percent_figures(con, area_sql, pair, filters, markers) -> tuple[pa.Table, pa.Table]:
+    """Files such as the children-looked-after health outcomes: a count and a percent per
+    breakdown, with a 'Total ...' breakdown giving the denominator."""
+    count, percent = pair
+    count_value, count_missing = _value_sql(count, markers)
+    percent_value, percent_missing = _value_sql(percent, markers)
+    group = [f for f in filters if f != "breakdown"]
+    description = " || ' / ' || ".join(f"coalesce({_ident(f)}, '')" for f in group) or "NULL"
+    is_total = "lower(trim(breakdown)) LIKE 'total%'"
+    indicator = f"CASE WHEN {is_total} THEN {description} || ': total' ELSE trim(breakdown) END"
+    partition = ", ".join(
+        ["time_period", "time_identifier", "geographic_level", area_sql["area"]]
+        + [_ident(f) for f in group]
+    )
+    query = f"""
+        WITH base AS (
+            SELECT *, {area_sql["area"]} AS area, {area_sql["kind"]} AS kind,
+                   {indicator} AS indicator, {description} AS description,
+                   {count_value} AS count_value, {percent_value} AS percent_value,
+                   coalesce({percent_missing}, {count_missing}) AS marker,
+                   max(CASE WHEN {is_total} THEN {count_value} END) OVER (PARTITION BY {partition}) AS total
+            FROM raw WHERE geographic_level IN ({_sql_list(list(LEVELS))})
+        )
+        SELECT indicator, area, NULL AS breakdown, p.period_label, p.period_type, p.period_start,
+               p.period_end,
+               CASE WHEN {is_total} THEN count_value ELSE coalesce(percent_value, count_value) END AS value,
+               CASE WHEN {is_total} THEN 'children'
+                    WHEN percent_value IS NOT NULL THEN '%'
+                    WHEN indicator ILIKE '%score%' THEN 'score'
+                    WHEN count_value IS NOT NULL THEN 'children' END AS unit,
+               CASE WHEN percent_value IS NOT NULL AND NOT {is_total} THEN count_value END AS numerator,
+               CASE WHEN percent_value IS NOT NULL AND NOT {is_total} THEN total END AS denominator,
+               kind <> 'council' AS is_benchmark,
+               CASE WHEN (CASE WHEN {is_total} THEN count_value ELSE coalesce(percent_value, count_value) END) IS NULL
+                    THEN marker END AS missing,
+               NULL AS source_sheet, source_row, '{percent}' AS source_column
+        FROM base JOIN period_map p USING (time_period, time_identifier)
+        WHERE area IS NOT NULL
+        ORDER BY source_row
+    """
+    figures = con.sql(query).to_arrow_table()
+    info = con.execute(
+        f"SELECT DISTINCT {indicator} AS indicator, {description} AS description "
+        f"FROM raw WHERE geographic_level IN ({_sql_list(list(LEVELS))})"
+    ).fetchall()
+    indicators = pa.table(
+        {
+            "indicator": [name for name, _ in info],
+            "unit": [None] * len(info),
+            "polarity": [KNOWN_POLARITY.get(name.lower()) for name, _ in info],
+            "description": [desc for _, desc in info],
+            "source": ["DfE explore-education-statistics"] * len(info),
+        }
+    )
+    return figures, indicators
+
+
+def _measure_figures(con, area_sql, measures, filters, markers) -> tuple[pa.Table, pa.Table]:
+    """Files with one column per measure, such as the social work workforce statistics."""
+    names = {m: KNOWN_MEASURES.get(m, (_measure_name(m), None, None)) for m in measures}
+    con.register(
+        "measure_map",
+        pa.table(
+            {
+                "measure": list(names),
+                "indicator": [n[0] for n in names.values()],
+                "measure_unit": [n[1] for n in names.values()],
+            }
+        ),
+    )
+    # Filter values name the breakdown; "Total" rows are the whole, with no breakdown.
+    parts = [
+        f"CASE WHEN lower(trim({_ident(f)})) LIKE 'total%' THEN NULL ELSE trim({_ident(f)}) END"
+        for f in filters
+    ]
+    breakdown = f"nullif(concat_ws(' / ', {', '.join(parts)}), '')" if parts else "NULL"
+    value, missing = _value_sql("raw_value", markers)
+    query = f"""
+        WITH long AS (
+            UNPIVOT (
+                SELECT source_row, time_period, time_identifier, geographic_level,
+                       {area_sql["area"]} AS area, {area_sql["kind"]} AS kind,
+                       {breakdown} AS breakdown, {", ".join(_ident(m) for m in measures)}
+                FROM raw WHERE geographic_level IN ({_sql_list(list(LEVELS))})
+            ) ON {", ".join(_ident(m) for m in measures)} INTO NAME measure VALUE raw_value
+        )
+        SELECT m.indicator, area, breakdown, p.period_label, p.period_type, p.period_start,
+               p.period_end, {value} AS value, m.measure_unit AS unit, NULL AS numerator,
+               NULL AS denominator, kind <> 'council' AS is_benchmark,
+               CASE WHEN {value} IS NULL THEN {missing} END AS missing,
+               NULL AS source_sheet, source_row, measure AS source_column
+        FROM long
+        JOIN period_map p USING (time_period, time_identifier)
+        JOIN measure_map m USING (measure)
+        WHERE area IS NOT NULL
+        ORDER BY source_row, source_column
+    """
+    figures = con.sql(query).to_arrow_table()
+    indicators = pa.table(
+        {
+            "indicator": [n[0] for n in names.values()],
+            "unit": [n[1] for n in names.values()],
+            "polarity": [n[2] for n in names.values()],
+            "description": [f"DfE column {m}" for m in names],
+            "source": ["DfE explore-education-statistics"] * len(names),
+        }
+    )
+    return figures, indicators

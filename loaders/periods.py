@@ -1,0 +1,185 @@
+"""Period labels as councils and the DfE write them, normalised to one label per period.
+
+Financial year "2016/17" (1 Apr 2016 - 31 Mar 2017), quarter "Q1 2016/17" (Q1 = Apr-Jun),
+month "Apr 2017", calendar year "2017", year to date "2016/17 YTD" (the year's running
+total, not a quarter), academic year "AY 2016/17" (1 Sep - 31 Aug).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from loaders.timescale import MONTHS
+
+PERIOD_TYPES = ("financial_year", "quarter", "month", "calendar_year", "ytd", "academic_year")
+# Which period of an indicator counts as its latest when several end on the same day
+# (Q4, the year and YTD all end on 31 March): the whole year first.
+PERIOD_PRIORITY = {
+    "financial_year": 0,
+    "calendar_year": 1,
+    "academic_year": 2,
+    "ytd": 3,
+    "quarter": 4,
+    "month": 5,
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    type: str
+    start: dt.date
+    end: dt.date
+
+
+def financial_year(start_year: int) -> Period:
+    return Period(
+        f"{start_year}/{(start_year + 1) % 100:02d}",
+        "financial_year",
+        dt.date(start_year, 4, 1),
+        dt.date(start_year + 1, 3, 31),
+    )
+
+
+def quarter(number: int, start_year: int) -> Period:
+    first_month = 4 + 3 * (number - 1)  # Q1 = Apr-Jun, Q4 = Jan-Mar of the next year
+    year = start_year + (first_month - 1) // 12
+    month = (first_month - 1) % 12 + 1
+    end_month = month + 2
+    return Period(
+        f"Q{number} {financial_year(start_year).label}",
+        "quarter",
+        dt.date(year, month, 1),
+        dt.date(year, end_month, calendar.monthrange(year, end_month)[1]),
+    )
+
+
+def year_to_date(start_year: int) -> Period:
+    fy = financial_year(start_year)
+    return Period(f"{fy.label} YTD", "ytd", fy.start, fy.end)
+
+
+def month(year: int, number: int) -> Period:
+    return Period(
+        f"{calendar.month_abbr[number]} {year}",
+        "month",
+        dt.date(year, number, 1),
+        dt.date(year, number, calendar.monthrange(year, number)[1]),
+    )
+
+
+def calendar_year(year: int) -> Period:
+    return Period(str(year), "calendar_year", dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def academic_year(start_year: int) -> Period:
+    return Period(
+        f"AY {start_year}/{(start_year + 1) % 100:02d}",
+        "academic_year",
+        dt.date(start_year, 9, 1),
+        dt.date(start_year + 1, 8, 31),
+    )
+
+
+def _full_year(text: str) -> int | None:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000
+    return year if 1990 <= year <= 2099 else None
+
+
+# "2016/17", "2016-17", "2016/2017", "FY 2016/17", "16/17"
+_FY = re.compile(r"^(?:fy\s*)?(?P<y1>\d{4}|\d{2})\s*[/-]\s*(?P<y2>\d{4}|\d{2})$", re.I)
+# "Q1", "Q1 2016/17", "2016/17 Q1", "Qtr 1", "Quarter 1"
+_QUARTER = re.compile(r"^(?:q|qtr|quarter)\s*(?P<q>[1-4])(?:\s+(?P<fy>.+))?$", re.I)
+_QUARTER_AFTER = re.compile(r"^(?P<fy>.+?)\s+(?:q|qtr|quarter)\s*(?P<q>[1-4])$", re.I)
+_YTD = re.compile(r"^(?:(?P<fy1>.+?)\s+)?(?:ytd|year to date)(?:\s+(?P<fy2>.+))?$", re.I)
+_MONTH = re.compile(r"^(?P<month>[a-z]+)\.?[\s'’-]*(?P<year>\d{4}|\d{2})$", re.I)
+_YEAR = re.compile(r"^(?:cy\s*)?(?P<year>(19|20)\d{2})$", re.I)
+_AY = re.compile(r"^(?:ay|academic year)\s*(?P<fy>.+)$", re.I)
+# A financial year written inside a title line: "Performance Data 2016-17".
+_FY_IN_TEXT = re.compile(r"(?<!\d)(?P<y1>(?:19|20)\d{2})\s*[/-]\s*(?P<y2>\d{4}|\d{2})(?!\d)")
+
+
+def _fy_start(text: str) -> int | None:
+    match = _FY.match(text.strip())
+    if not match:
+        return None
+    y1, y2 = _full_year(match["y1"]), _full_year(match["y2"])
+    if y1 is None or y2 is None or (y2 - y1) != 1:
+        return None
+    return y1
+
+
+def financial_year_in(text: str) -> int | None:
+    """The start year of a financial year mentioned in free text ("Data 2016-17" -> 2016)."""
+    for match in _FY_IN_TEXT.finditer(text):
+        start = _fy_start(f"{match['y1']}/{match['y2']}")
+        if start is not None:
+            return start
+    return None
+
+
+def parse_period(value: object, context_year: int | None = None) -> Period | None:
+    """A period from a header cell or period column; quarters and YTD take the year of the
+    table's title (``context_year``, the financial year's start) when they do not name one."""
+    if isinstance(value, dt.datetime | dt.date):
+        return month(value.year, value.month)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return (
+            calendar_year(int(value))
+            if float(value).is_integer() and 1990 <= value <= 2099
+            else None
+        )
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.replace("\n", " ").split())
+    if not text:
+        return None
+    start = _fy_start(text)
+    if start is not None:
+        return financial_year(start)
+    for pattern in (_QUARTER, _QUARTER_AFTER):
+        match = pattern.match(text)
+        if match:
+            year = _fy_start(match["fy"]) if match["fy"] else context_year
+            return quarter(int(match["q"]), year) if year is not None else None
+    match = _YTD.match(text)
+    if match:
+        named = match["fy1"] or match["fy2"]
+        year = _fy_start(named) if named else context_year
+        return year_to_date(year) if year is not None else None
+    match = _AY.match(text)
+    if match:
+        year = _fy_start(match["fy"])
+        return academic_year(year) if year is not None else None
+    match = _YEAR.match(text)
+    if match:
+        return calendar_year(int(match["year"]))
+    match = _MONTH.match(text)
+    if match and match["month"].lower() in MONTHS:
+        year = _full_year(match["year"])
+        return month(year, MONTHS[match["month"].lower()]) if year else None
+    return None
+
+
+def from_dfe(time_period: str, time_identifier: str) -> Period | None:
+    """A DfE time_period ("2025", "201617") with its time_identifier as a Period."""
+    ident = time_identifier.strip().lower()
+    text = time_period.strip()
+    if len(text) == 6 and text.isdigit():
+        start = int(text[:4])
+        if "academic" in ident:
+            return academic_year(start)
+        return financial_year(start)
+    if len(text) == 4 and text.isdigit():
+        year = int(text)
+        if "financial" in ident:
+            return financial_year(year)
+        return calendar_year(year)
+    return parse_period(text)
