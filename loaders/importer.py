@@ -157,19 +157,24 @@ def parse_file(
         raise
 
 
+def _each_sheet(sheets: list[Sheet], parse, what: str) -> tuple[list, list[LoadWarning]]:
+    """Parse every sheet; a sheet without such a table is skipped with a warning."""
+    results, skipped = [], []
+    for sheet in sheets:
+        result = parse(sheet)
+        if result is not None:
+            results.append(result)
+        elif sheet.rows:
+            skipped.append(
+                LoadWarning(f"no {what} table found on this sheet; skipped.", sheet.name)
+            )
+    return results, skipped
+
+
 def _parse_actions(
     content, file_name, sheets: list[Sheet], plan, as_of, today
 ) -> ParsedFile | None:
-    parsed_sheets, skipped = [], []
-    for sheet in sheets:
-        result = parse_action_sheet(sheet)
-        if result is None:
-            if sheet.rows:
-                skipped.append(
-                    LoadWarning("no action-plan table found on this sheet; skipped.", sheet.name)
-                )
-            continue
-        parsed_sheets.append(result)
+    parsed_sheets, skipped = _each_sheet(sheets, parse_action_sheet, "action-plan")
     if not parsed_sheets:
         return None
     actions, warnings = gather_actions(parsed_sheets)
@@ -183,19 +188,10 @@ def _parse_actions(
 
 
 def _parse_metrics(content, file_name, sheets: list[Sheet], as_of, area) -> ParsedFile | None:
-    results, warnings = [], []
-    for sheet in sheets:
-        result = parse_metric_sheet(sheet)
-        if result is None:
-            if sheet.rows:
-                warnings.append(
-                    LoadWarning("no KPI table found on this sheet; skipped.", sheet.name)
-                )
-            continue
-        results.append(result)
-        warnings.extend(result.warnings)
+    results, warnings = _each_sheet(sheets, parse_metric_sheet, "KPI")
     if not results:
         return None
+    warnings += [w for result in results for w in result.warnings]
     own = area or settings.own_area()
     if own is None and any(f.area is None for r in results for f in r.figures):
         own = DEFAULT_OWN_AREA

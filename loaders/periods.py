@@ -35,26 +35,32 @@ class Period:
     end: dt.date
 
 
-def financial_year(start_year: int) -> Period:
+def _year_from(start_year: int, first_month: int, period_type: str, prefix: str = "") -> Period:
+    """A twelve-month year starting in ``first_month``, labelled like "2016/17"."""
     return Period(
-        f"{start_year}/{(start_year + 1) % 100:02d}",
-        "financial_year",
-        dt.date(start_year, 4, 1),
-        dt.date(start_year + 1, 3, 31),
+        f"{prefix}{start_year}/{(start_year + 1) % 100:02d}",
+        period_type,
+        dt.date(start_year, first_month, 1),
+        dt.date(start_year + 1, first_month, 1) - dt.timedelta(days=1),
     )
+
+
+def financial_year(start_year: int) -> Period:
+    return _year_from(start_year, 4, "financial_year")
+
+
+def _month_span(year: int, first_month: int, months: int) -> tuple[dt.date, dt.date]:
+    """First and last day of ``months`` months from ``first_month`` (which may pass December)."""
+    start = dt.date(year + (first_month - 1) // 12, (first_month - 1) % 12 + 1, 1)
+    last_index = start.month - 1 + months - 1
+    end_year, end_month = start.year + last_index // 12, last_index % 12 + 1
+    return start, dt.date(end_year, end_month, calendar.monthrange(end_year, end_month)[1])
 
 
 def quarter(number: int, start_year: int) -> Period:
-    first_month = 4 + 3 * (number - 1)  # Q1 = Apr-Jun, Q4 = Jan-Mar of the next year
-    year = start_year + (first_month - 1) // 12
-    month = (first_month - 1) % 12 + 1
-    end_month = month + 2
-    return Period(
-        f"Q{number} {financial_year(start_year).label}",
-        "quarter",
-        dt.date(year, month, 1),
-        dt.date(year, end_month, calendar.monthrange(year, end_month)[1]),
-    )
+    # Q1 = Apr-Jun of the financial year's first year, Q4 = Jan-Mar of the next
+    start, end = _month_span(start_year, 4 + 3 * (number - 1), 3)
+    return Period(f"Q{number} {financial_year(start_year).label}", "quarter", start, end)
 
 
 def year_to_date(start_year: int) -> Period:
@@ -63,12 +69,8 @@ def year_to_date(start_year: int) -> Period:
 
 
 def month(year: int, number: int) -> Period:
-    return Period(
-        f"{calendar.month_abbr[number]} {year}",
-        "month",
-        dt.date(year, number, 1),
-        dt.date(year, number, calendar.monthrange(year, number)[1]),
-    )
+    start, end = _month_span(year, number, 1)
+    return Period(f"{calendar.month_abbr[number]} {year}", "month", start, end)
 
 
 def calendar_year(year: int) -> Period:
@@ -76,12 +78,7 @@ def calendar_year(year: int) -> Period:
 
 
 def academic_year(start_year: int) -> Period:
-    return Period(
-        f"AY {start_year}/{(start_year + 1) % 100:02d}",
-        "academic_year",
-        dt.date(start_year, 9, 1),
-        dt.date(start_year + 1, 8, 31),
-    )
+    return _year_from(start_year, 9, "academic_year", prefix="AY ")
 
 
 def _full_year(text: str) -> int | None:
@@ -108,10 +105,13 @@ def _fy_start(text: str) -> int | None:
     match = _FY.match(text.strip())
     if not match:
         return None
-    y1, y2 = _full_year(match["y1"]), _full_year(match["y2"])
-    if y1 is None or y2 is None or (y2 - y1) != 1:
+    y1 = _full_year(match["y1"])
+    if y1 is None:
         return None
-    return y1
+    y2 = int(match["y2"])
+    if len(match["y2"]) == 2:  # the second year's century follows the first ("1999/00")
+        y2 += y1 // 100 * 100 + (100 if y2 < y1 % 100 else 0)
+    return y1 if y2 - y1 == 1 else None
 
 
 def financial_year_in(text: str) -> int | None:
