@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders import settings
 from loaders.actions import Action, parse_action_sheet
@@ -208,7 +209,7 @@ def _parse_metrics(content, file_name, sheets: list[Sheet], as_of, area) -> Pars
 
 def _metrics_file(content, file_name, tables: MetricTables, warnings, as_of) -> ParsedFile:
     if as_of is None and tables.rows:
-        as_of = max(tables.figures["period_end"].to_pylist())
+        as_of = pc.max(tables.figures["period_end"]).as_py()
     return ParsedFile(file_name, content, "metrics", None, as_of, metrics=tables, warnings=warnings)
 
 
