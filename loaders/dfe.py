@@ -84,7 +84,9 @@ KNOWN_POLARITY = {
 
 
 def header_of(content: bytes, file_name: str) -> list[str] | None:
-    """The column names of a CSV, if it is one."""
+    """The column names (lower case) of a .csv file; None for any other file."""
+    if not file_name.lower().endswith(".csv"):
+        return None
     first = content[:65536].split(b"\n", 1)[0]
     try:
         text = decode_text(first, file_name)
@@ -94,7 +96,7 @@ def header_of(content: bytes, file_name: str) -> list[str] | None:
 
 
 def is_dfe_csv(content: bytes, file_name: str) -> bool:
-    header = header_of(content, file_name) if file_name.lower().endswith(".csv") else None
+    header = header_of(content, file_name)
     return bool(header) and all(col in header for col in REQUIRED)
 
 

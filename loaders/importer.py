@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from loaders import settings
 from loaders.actions import Action, parse_action_sheet
-from loaders.dfe import is_dfe_csv, read_dfe_csv
+from loaders.dfe import header_of, is_dfe_csv, read_dfe_csv
 from loaders.errors import (
     DuplicateUpload,
     FileTooLarge,
@@ -25,12 +25,13 @@ from loaders.errors import (
 )
 from loaders.kpi_tables import MetricTables, from_sheets
 from loaders.metrics import parse_metric_sheet
+from loaders.neighbours import is_neighbour_model, read_neighbour_model
 from loaders.plan_file import action_table, gather_actions, plan_and_as_of
 from loaders.rag import RAG_LEVELS
 from loaders.readers import Sheet, read_sheets
 from loaders.store import UPLOAD_TABLES, find_duplicate, transaction
 
-KINDS = ("auto", "actions", "metrics")
+KINDS = ("auto", "actions", "metrics", "neighbours")
 # Figures in a council's own file carry no area; without --area or DASHBOARD_AREA they go
 # under this name, with a warning.
 DEFAULT_OWN_AREA = "Our council"
@@ -61,6 +62,7 @@ class ParsedFile:
     as_of_source: str | None = None
     actions: list[Action] = field(default_factory=list)
     metrics: MetricTables | None = None
+    neighbours: pa.Table | None = None
     warnings: list[LoadWarning] = field(default_factory=list)
 
     @property
@@ -69,6 +71,8 @@ class ParsedFile:
 
     @property
     def rows(self) -> int:
+        if self.neighbours is not None:
+            return self.neighbours.num_rows
         return self.metrics.rows if self.metrics is not None else len(self.actions)
 
     def rag_counts(self) -> dict[str, int]:
@@ -84,7 +88,10 @@ class ImportResult:
 
     def summary(self) -> str:
         p = self.parsed
-        if p.metrics is not None:
+        if p.neighbours is not None:
+            councils = pc.count_distinct(p.neighbours["old_la_code"]).as_py()
+            line = f"{p.file_name}: neighbours, statistical neighbours of {councils} councils"
+        elif p.metrics is not None:
             line = f"{p.file_name}: metrics, {p.metrics.summary()}"
         else:
             rag = ", ".join(f"{level} {n}" for level, n in p.rag_counts().items()) or "none"
@@ -131,6 +138,9 @@ def parse_file(
     if kind not in KINDS:
         raise LoaderError(f"Unknown kind '{kind}'; use one of {', '.join(KINDS)}.", file=file_name)
     try:
+        if kind in ("auto", "neighbours") and is_neighbour_model(header_of(content, file_name)):
+            table = read_neighbour_model(content, file_name)
+            return ParsedFile(file_name, content, "neighbours", None, None, neighbours=table)
         if kind != "actions" and content.strip() and is_dfe_csv(content, file_name):
             tables, warnings = read_dfe_csv(content, file_name)
             return _metrics_file(content, file_name, tables, warnings, as_of)
@@ -261,7 +271,9 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> ImportRe
                 parsed.content,
             ],
         ).fetchone()[0]
-        if parsed.metrics is not None:
+        if parsed.neighbours is not None:
+            _insert(con, "neighbour_rows", upload_id, parsed.neighbours)
+        elif parsed.metrics is not None:
             _insert(con, "kpi_rows", upload_id, parsed.metrics.figures)
             _insert(con, "kpi_target_rows", upload_id, parsed.metrics.targets)
             _insert(con, "indicator_file_info", upload_id, parsed.metrics.indicators)

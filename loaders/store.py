@@ -104,10 +104,26 @@ CREATE TABLE IF NOT EXISTS area_rows (
     old_code  VARCHAR,
     region    VARCHAR                -- a council's region, where the file says
 );
+CREATE TABLE IF NOT EXISTS neighbour_rows (
+    upload_id          INTEGER NOT NULL,
+    old_la_code        VARCHAR NOT NULL,
+    la_name            VARCHAR,
+    region             VARCHAR,
+    rank               INTEGER NOT NULL, -- 1 is the closest neighbour
+    neighbour_old_code VARCHAR NOT NULL,
+    closeness          VARCHAR            -- Extremely close ... Not close
+);
 """
 
 # Tables holding rows derived from an upload; removing the upload deletes from each.
-UPLOAD_TABLES = ("action_rows", "kpi_rows", "kpi_target_rows", "indicator_file_info", "area_rows")
+UPLOAD_TABLES = (
+    "action_rows",
+    "kpi_rows",
+    "kpi_target_rows",
+    "indicator_file_info",
+    "area_rows",
+    "neighbour_rows",
+)
 
 
 # An action's identity across snapshots is plan + section + ref; an action with no ref
@@ -305,6 +321,30 @@ SELECT area,
        arg_max(region, upload_id) FILTER (WHERE region IS NOT NULL) AS region
 FROM area_rows
 GROUP BY area;
+
+-- The latest statistical-neighbour model loaded, with names from the model itself.
+CREATE OR REPLACE VIEW statistical_neighbours AS
+WITH model AS (
+    SELECT * FROM neighbour_rows
+    WHERE upload_id = (SELECT max(upload_id) FROM neighbour_rows)
+)
+SELECT m.la_name AS council, m.old_la_code, m.rank, n.la_name AS neighbour,
+       m.neighbour_old_code, m.closeness
+FROM model m
+LEFT JOIN (SELECT DISTINCT old_la_code, la_name FROM model) n
+  ON n.old_la_code = m.neighbour_old_code;
+
+-- The DfE's benchmarking convention (LAIT): the statistical-neighbour figure is the plain
+-- mean of the neighbours' values, skipping missing ones (missing if all are).
+CREATE OR REPLACE VIEW kpi_neighbour_average AS
+SELECT c.area, v.indicator, v.breakdown, v.period_label,
+       avg(v.value) AS value, count(v.value) AS neighbours_with_value,
+       count(*) AS neighbours_in_data, any_value(v.unit) AS unit
+FROM statistical_neighbours n
+JOIN areas c ON c.old_code = n.old_la_code AND c.kind = 'council'
+JOIN areas a ON a.old_code = n.neighbour_old_code AND a.kind = 'council'
+JOIN kpi_values v ON v.area = a.area
+GROUP BY ALL;
 """
 
 

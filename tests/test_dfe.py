@@ -154,3 +154,67 @@ def test_source_row_points_at_the_csv_line(con):
     ).fetchone()
     lines = WORKFORCE.read_text(encoding="utf-8").splitlines()
     assert ",Leeds," in lines[row[0] - 1] and row[1] == "caseload_fte"
+
+
+def test_unreadable_dfe_file_is_refused_and_changes_nothing(tmp_path, con, db_state):
+    import_file(con, WORKFORCE)
+    before = db_state()
+    bad = tmp_path / "bad_periods.csv"
+    bad.write_text(
+        "time_period,time_identifier,geographic_level,country_name,value\n"
+        "last year,Reporting year,National,England,5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception) as info:
+        import_file(con, bad)
+    assert str(info.value) == (
+        "bad_periods.csv: Time periods last year (Reporting year) could not be read. Expected "
+        "years such as 2025 or 201617."
+    )
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(
+        "time_period,time_identifier,geographic_level,country_name,value\n2025,Reporting year,National\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception) as info:
+        import_file(con, ragged)
+    assert str(info.value).startswith("ragged.csv: The CSV could not be read as a table (")
+    assert str(info.value).endswith(
+        "Check it was saved as comma-separated values with one header row."
+    )
+    assert db_state() == before
+
+
+def test_statistical_neighbour_average_follows_lait(tmp_path, con):
+    import_file(con, WORKFORCE)
+    model = tmp_path / "sn_model.csv"
+    model.write_bytes(
+        "\ufeffold_la_code,la_name,region_ind,region_name,SN_1,SN_1P,SN_2,SN_2P,SN_3,SN_3P\n"
+        "383,Leeds,7,Yorkshire and The Humber,801,Close ,810,Very close,999,Not close\n".encode()
+    )
+    result = import_file(con, model)
+    assert result.parsed.kind == "neighbours" and result.parsed.rows == 3
+    names = con.execute(
+        "SELECT rank, neighbour_old_code, closeness FROM statistical_neighbours ORDER BY rank"
+    ).fetchall()
+    assert names == [(1, "801", "Close"), (2, "810", "Very close"), (3, "999", "Not close")]
+    # the mean of the neighbours that have a figure; the unknown code 999 is not in the data
+    got = con.execute(
+        "SELECT value, neighbours_with_value, neighbours_in_data FROM kpi_neighbour_average "
+        "WHERE area = 'Leeds' AND indicator = 'Average caseload per social worker (FTE)' AND period_label = '2025'"
+    ).fetchone()
+    bristol = value(con, "Average caseload per social worker (FTE)", "Bristol, City of")[0]
+    hull = value(con, "Average caseload per social worker (FTE)", "Kingston upon Hull, City of")[0]
+    expected = [v for v in (bristol, hull) if v is not None]
+    assert got == (pytest.approx(sum(expected) / len(expected)), len(expected), 2)
+    # Bristol's 2024 absence rate is "u" (missing): the mean skips it rather than counting 0
+    absence = con.execute(
+        "SELECT value, neighbours_with_value FROM kpi_neighbour_average WHERE area = 'Leeds' "
+        "AND indicator = 'Social worker sickness absence rate (FTE)' AND period_label = '2024'"
+    ).fetchone()
+    assert absence == (
+        value(
+            con, "Social worker sickness absence rate (FTE)", "Kingston upon Hull, City of", "2024"
+        )[0],
+        1,
+    )
