@@ -1,8 +1,11 @@
-"""Demo data written for this project: a post-Ofsted plan re-issued over four months.
+"""Demo data written for this project: a post-Ofsted plan re-issued over four months,
+and a council KPI return with four years of figures, targets and benchmarks.
 
 The spreadsheets are laid out as officers keep them (title lines, merged recommendation
 cells, RAG as fill colour with a key, a repeated header, milestone timescales), so the
 demo goes through the real loaders. Run `python -m data.demo OUT_DIR` to write them.
+The council is fictional ("Anytown"); the KPI values echo those published in real
+council papers.
 """
 
 from __future__ import annotations
@@ -311,13 +314,81 @@ def _progress(action: DemoAction, month: int) -> str:
     return "• On track"
 
 
+# Demo KPIs: (indicator, polarity, target, is a percentage, values 2014/15..2017/18,
+# statistical neighbours, England), shaped like the LAC health figures in council papers.
+YEARS = ("2014/15", "2015/16", "2016/17", "2017/18")
+KPIS = [
+    ("Immunisations up to date", "Higher is better", 0.95, True, (0.94, 0.935, 0.907, 0.924), (0.89, 0.906, 0.9, 0.91), (0.877, 0.874, 0.85, 0.86)),
+    ("Dental checks", "Higher is better", 0.95, True, (0.977, 0.97, 0.949, 0.955), (0.85, 0.709, 0.86, 0.87), (0.859, 0.849, 0.83, 0.84)),
+    ("Initial health assessments within 20 working days", "Higher is better", 0.9, True, (0.575, 0.412, 0.897, 0.86), (0.6, 0.62, 0.64, 0.66), (None, None, None, None)),
+    ("Review health assessments on time", "Higher is better", 0.95, True, (0.977, 0.965, 0.925, 0.94), (0.9, 0.9, 0.9, 0.91), (0.9, 0.89, 0.88, 0.89)),
+    ("SDQ completion", "Higher is better", 0.9, True, (None, 0.85, 1.0, 0.96), (0.6, 0.638, 0.7, 0.72), (0.75, 0.76, 0.77, 0.77)),
+    ("SDQ average score", "Lower is better", 14, False, (14.2, 14.5, 13.2, 13.8), (15.0, 15.2, 14.9, 14.8), (14.0, 14.1, 14.2, 14.1)),
+    ("Average caseload per social worker", "Lower is better", 18, False, (21.0, 19.5, 18.2, 17.1), (17.5, 17.0, 16.8, 16.5), (16.1, 16.0, 16.2, 16.0)),
+]  # fmt: skip
+CAMHS = {
+    "2016-17": (
+        (19, 15, 18, 27, 79),
+        ("8%", "2%", "10%", "7.7%", "8%"),
+        (360, 279, 632, 395, 1666),
+    ),
+    "2017-18": ((22, 25, 17, 30, 94), ("6%", "5%", "9%", "4%", "6%"), (401, 350, 512, 470, 1733)),
+}
+TEAMS = [
+    ("Assessment", (24, 8, 0.67), (24, 6, 0.75)),
+    ("Court and permanence", (26, 6, 0.77), (26, 4, 0.85)),
+    ("Leaving care", (15.5, 4, 0.74), (15.5, 2, 0.87)),
+]
+
+
+def write_kpis(path: Path) -> Path:
+    """A council KPI return in the shapes officers use: wide, long, quarterly, by team."""
+    book = openpyxl.Workbook()
+    health = book.active
+    health.title = "LAC health"
+    health.append(["Anytown Children's Services: looked after children's health"])
+    health.append([])
+    health.append(["Indicator", *YEARS, "Target", "Polarity"])
+    for name, polarity, target, percent, values, _, _ in KPIS:
+        health.append([name, *values, target, polarity])
+        if percent:  # the figures and the target, as Excel shows a percentage
+            for cell in health[health.max_row][1:6]:
+                cell.number_format = "0.0%"
+    bench = book.create_sheet("Benchmarks")
+    bench.append(["Indicator", "Period", "Value", "Area"])
+    for name, _, _, percent, _, neighbours, england in KPIS:
+        for area, series in (("Statistical neighbours", neighbours), ("England", england)):
+            for year, value in zip(YEARS, series, strict=True):
+                if value is not None:
+                    bench.append([name, year, f"{value * 100:.1f}%" if percent else value, area])
+    camhs = book.create_sheet("CAMHS")
+    for year, (referrals, dna, contacts) in CAMHS.items():
+        camhs.append([f"CAMHS Performance Data {year}"])
+        camhs.append(["Measure", "Q1", "Q2", "Q3", "Q4", "YTD"])
+        camhs.append(["CAMHS referrals", *referrals])
+        camhs.append(["CAMHS did not attend rate", *dna])
+        camhs.append(["CAMHS direct contacts", *contacts])
+        camhs.append([])
+    teams = book.create_sheet("Workforce")
+    teams.append(["Social worker stability by team"])
+    teams.append(["Team", "Year", "Establishment (FTE)", "Leavers", "Stability %"])
+    for team, *years in TEAMS:
+        for year, (fte, leavers, stability) in zip((2016, 2017), years, strict=True):
+            teams.append([team, year, fte, leavers, stability])
+            teams.cell(teams.max_row, 5).number_format = "0%"
+    book.save(path)
+    return path
+
+
 def write_all(out_dir: Path) -> list[Path]:
+    """The four monthly plan snapshots, then the KPI return."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stamps = ("2018-01", "2018-02", "2018-03", "2018-04")
-    return [
+    plans = [
         write_snapshot(out_dir / f"post_ofsted_action_plan_{stamp}.xlsx", m)
         for m, stamp in enumerate(stamps)
     ]
+    return [*plans, write_kpis(out_dir / "panel_kpis_2017-18.xlsx")]
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from loaders.metrics import SheetMetrics
+from loaders.metrics import IndicatorInfo, SheetMetrics
 
 FIGURE_SCHEMA = pa.schema(
     [
@@ -127,7 +127,13 @@ def from_sheets(results: list[SheetMetrics], own_area: str) -> MetricTables:
         },
         schema=TARGET_SCHEMA,
     )
-    info = {name: details for result in results for name, details in result.info.items()}
+    info: dict[str, IndicatorInfo] = {}
+    for result in results:  # a later sheet fills gaps but never blanks what an earlier one said
+        for name, details in result.info.items():
+            known = info.setdefault(name, IndicatorInfo())
+            known.unit = known.unit or details.unit
+            known.polarity = known.polarity or details.polarity
+            known.description = known.description or details.description
     indicator_table = pa.table(
         {
             "indicator": list(info),

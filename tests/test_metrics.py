@@ -310,3 +310,15 @@ def test_kpi_rag_against_target_given_polarity(tmp_path, load_metrics, con, pola
     )
     set_indicator(con, "X", polarity=polarity, target=90)
     assert con.execute("SELECT rag FROM kpi_latest WHERE indicator = 'X'").fetchone() == (rag,)
+
+
+def test_a_later_sheet_does_not_blank_what_an_earlier_one_said(tmp_path, load_metrics, con):
+    wide = [
+        ["Indicator", "2015/16", "2016/17", "Polarity"],
+        ["Caseload", 19, 18, "Lower is better"],
+    ]
+    long = [["Indicator", "Period", "Value", "Area"], ["Caseload", "2016/17", 16, "England"]]
+    load_metrics(write_xlsx(tmp_path / "two.xlsx", {"Own": wide, "Benchmarks": long}))
+    assert con.execute(
+        "SELECT polarity FROM indicators WHERE indicator = 'Caseload'"
+    ).fetchone() == ("lower",)
