@@ -1,29 +1,48 @@
-"""Children's services improvement dashboard: what is loaded, at a glance."""
+"""Children's services improvement dashboard: navigation, first-run demo data, the frame."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-import queries
-from loaders import settings
+import ui
+from data import demo
 
-st.set_page_config(page_title="Improvement plan dashboard", layout="wide")
-
-
-@st.cache_resource
-def connection(path: str):
-    return queries.connect(path)
+st.set_page_config(
+    page_title="Improvement plan dashboard", page_icon=":material/insights:", layout="wide"
+)
 
 
-con = connection(str(settings.db_path())).cursor()
-st.title("Improvement plan dashboard")
-plans = queries.plan_summaries(con)
-if plans.empty:
-    st.info(
-        "No action plan is loaded yet. Load one from the command line with "
-        "`python -m loaders import PATH/TO/PLAN.xlsx` and refresh this page."
-    )
-else:
-    st.subheader("Action plans: latest snapshot")
-    st.dataframe(plans, hide_index=True, use_container_width=True)
-    st.caption(f"{queries.upload_count(con)} upload(s) in {settings.db_path().name}.")
+@st.cache_resource(show_spinner="Loading the demo data…")
+def _first_run(path: str) -> list[int]:
+    """On an empty database, load the built-in demo once per process."""
+    del path  # the cache key: one first run per database file
+    return demo.load_demo(ui.connection())
+
+
+_first_run(str(ui.settings.db_path()))
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/rag_progress.py", title="Action plan progress", icon=":material/checklist:", url_path="rag_progress"),
+    st.Page("pages/slippage.py", title="Slippage", icon=":material/schedule:", url_path="slippage"),
+    st.Page("pages/kpi_trends.py", title="KPI trends", icon=":material/trending_up:", url_path="kpi_trends"),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+    st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
+]  # fmt: skip
+page = st.navigation(PAGES)
+
+con = ui.connection()
+if demo.demo_uploads(con):
+    with st.container(border=True):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(
+            "**You are looking at demo data** for a fictional council, Anytown: a post-Ofsted "
+            "plan over four months and four years of health and workforce figures. Upload your "
+            "own spreadsheets on the Upload page, or clear the demo first."
+        )
+        if right.button("Clear demo data", type="primary"):
+            demo.clear_demo(con)
+            ui.refresh()
+            st.rerun()
+
+page.run()

@@ -391,6 +391,115 @@ def write_all(out_dir: Path) -> list[Path]:
     return [*plans, write_kpis(out_dir / "panel_kpis_2017-18.xlsx")]
 
 
+# Fictional councils for the demo's benchmark view, in real regions, so ranks and
+# quartiles have something to work on. Anytown's own figures are its return's.
+DEMO_COUNCILS = [
+    "Anytown", "Bridgeford", "Castlebury", "Dunmouth", "Eastwick", "Fairhaven", "Glenford",
+    "Hartley Vale", "Ironbridge Borough", "Kingsmere", "Lowfield", "Marston", "Northam",
+    "Oakridge", "Pemberton", "Queensbury", "Redcliffe", "Stonebridge", "Thornbury",
+    "Upton Hills", "Westmoor", "Yardley", "Ashcombe", "Brookvale",
+]  # fmt: skip
+DEMO_REGIONS = ("Yorkshire and The Humber", "North West", "East Midlands", "South West")
+
+
+def write_national(path: Path, seed: int = 7) -> Path:
+    """A DfE-format file of the demo KPIs for fictional councils, their regions and England."""
+    import random
+
+    rng = random.Random(seed)
+    header = ("time_period,time_identifier,geographic_level,country_code,country_name,region_code,"
+              "region_name,old_la_code,la_name,new_la_code,characteristic,breakdown,children_count,children_percent")  # fmt: skip
+    lines = [header]
+    percent_kpis = [k for k in KPIS if k[3]]
+    for y, year in enumerate(YEARS):
+        period = year[:4] + year[5:] if len(year) == 7 else year
+        period = f"{year[:4]}{int(year[:4]) + 1 - 2000:02d}" if "/" in year else period
+        for i, council in enumerate(DEMO_COUNCILS):
+            region = DEMO_REGIONS[i % len(DEMO_REGIONS)]
+            total = rng.randint(150, 900)
+            place = f"E1200000{i % 4 + 1},{region},{900 + i},{council},E0{9900000 + i}"
+            lines.append(
+                f"{period},Financial year,Local authority,E92000001,England,{place},Health outcomes,Total all ages,{total},100"
+            )
+            for name, _, _, _, values, _, _ in percent_kpis:
+                own = values[y]
+                share = own if council == "Anytown" else min(1.0, max(0.3, rng.gauss(0.86, 0.07)))
+                if own is None and council == "Anytown":
+                    lines.append(
+                        f"{period},Financial year,Local authority,E92000001,England,{place},Health outcomes,{name},x,x"
+                    )
+                    continue
+                lines.append(
+                    f"{period},Financial year,Local authority,E92000001,England,{place},Health outcomes,{name},{round(share * total)},{share * 100:.1f}"
+                )
+        for r, region in enumerate(DEMO_REGIONS):
+            for name, *_ in percent_kpis:
+                lines.append(
+                    f"{period},Financial year,Regional,E92000001,England,E1200000{r + 1},{region},,,,Health outcomes,{name},,{rng.gauss(86, 3):.1f}"
+                )
+        for name, _, _, _, _, _, england in percent_kpis:
+            value = england[y]
+            lines.append(
+                f"{period},Financial year,National,E92000001,England,,,,,,Health outcomes,{name},,{'x' if value is None else f'{value * 100:.1f}'}"
+            )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+DEMO_AREA = "Anytown"
+
+
+def load_demo(con) -> list[int]:
+    """Load the demo into an empty database (never into one with data, nor after the demo
+    was cleared); returns the new upload ids."""
+    import json
+    import tempfile
+
+    from loaders import store
+    from loaders.importer import import_file
+
+    if (
+        store.get_state(con, "demo_cleared")
+        or con.execute("SELECT count(*) FROM upload_files").fetchone()[0]
+    ):
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [
+            *write_all(Path(tmp)),
+            write_national(Path(tmp) / "demo_national_health_outcomes.csv"),
+        ]
+        ids = [import_file(con, path, area=DEMO_AREA).upload_id for path in paths]
+    store.set_state(con, "demo_uploads", json.dumps(ids))
+    store.set_state(con, "own_area", DEMO_AREA)
+    return ids
+
+
+def demo_uploads(con) -> list[int]:
+    import json
+
+    from loaders import store
+
+    value = store.get_state(con, "demo_uploads")
+    return json.loads(value) if value else []
+
+
+def clear_demo(con) -> int:
+    """Remove every demo upload and keep the demo from loading again; returns how many."""
+    from loaders import store
+    from loaders.importer import remove_upload
+
+    ids = demo_uploads(con)
+    existing = {r[0] for r in con.execute("SELECT upload_id FROM upload_files").fetchall()}
+    for upload_id in ids:
+        if upload_id in existing:
+            remove_upload(con, upload_id)
+    store.set_state(con, "demo_uploads", None)
+    store.set_state(con, "demo_cleared", "1")
+    if store.get_state(con, "own_area") == DEMO_AREA:
+        store.set_state(con, "own_area", None)
+    return len(ids)
+
+
 if __name__ == "__main__":
     for written in write_all(Path(sys.argv[1] if len(sys.argv) > 1 else "examples")):
         print(written)

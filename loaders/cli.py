@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import sys
 from pathlib import Path
 
@@ -95,7 +96,13 @@ def _import(con, args) -> int:
     for path in args.paths:
         try:
             result = import_file(
-                con, path, plan=args.plan, as_of=args.as_of, kind=args.kind, area=args.area
+                con,
+                path,
+                plan=args.plan,
+                as_of=args.as_of,
+                kind=args.kind,
+                area=args.area,
+                uploaded_by=_user(),
             )
         except LoaderError as exc:
             print(f"Error: {exc}", file=sys.stderr)
@@ -129,6 +136,14 @@ def _number(value: float | None) -> str:
     if value is None:
         return "not set"
     return f"{value:g}"
+
+
+def _user() -> str | None:
+    """Who ran the import, for the upload history."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
 
 
 def _uploads(con) -> int:

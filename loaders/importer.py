@@ -235,7 +235,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, upload_id: int, rows: pa
         con.unregister("incoming")
 
 
-def write_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> ImportResult:
+def write_parsed(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, uploaded_by: str | None = None
+) -> ImportResult:
     """Write one parsed file in one transaction; refuse a duplicate."""
     with transaction(con):
         duplicate = find_duplicate(con, parsed.sha256)
@@ -258,7 +260,7 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> ImportRe
             ]
         upload_id = con.execute(
             "INSERT INTO upload_files (file_name, sha256, kind, plan, as_of, loaded_at, rows, "
-            "warnings, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
+            "warnings, content, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
             [
                 parsed.file_name,
                 parsed.sha256,
@@ -269,6 +271,7 @@ def write_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> ImportRe
                 parsed.rows,
                 [str(w) for w in parsed.warnings],
                 parsed.content,
+                uploaded_by,
             ],
         ).fetchone()[0]
         if parsed.neighbours is not None:
@@ -292,6 +295,7 @@ def import_file(
     as_of: dt.date | None = None,
     kind: str = "auto",
     area: str | None = None,
+    uploaded_by: str | None = None,
 ) -> ImportResult:
     """Import one file from disk; a LoaderError leaves the database exactly as it was."""
     try:
@@ -302,7 +306,7 @@ def import_file(
         ) from exc
     parsed = parse_file(content, path.name, plan=plan, as_of=as_of, kind=kind, area=area)
     try:
-        return write_parsed(con, parsed)
+        return write_parsed(con, parsed, uploaded_by)
     except LoaderError as exc:
         exc.located(path.name)
         raise

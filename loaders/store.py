@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS upload_files (
     warnings    VARCHAR[] NOT NULL,
     content     BLOB NOT NULL        -- the original bytes, so any snapshot can be re-derived
 );
+ALTER TABLE upload_files ADD COLUMN IF NOT EXISTS uploaded_by VARCHAR;
 CREATE TABLE IF NOT EXISTS action_rows (
     upload_id          INTEGER NOT NULL,
     plan               VARCHAR NOT NULL,
@@ -104,6 +105,11 @@ CREATE TABLE IF NOT EXISTS area_rows (
     old_code  VARCHAR,
     region    VARCHAR                -- a council's region, where the file says
 );
+-- Small dashboard settings kept with the data (the own council, the demo's uploads).
+CREATE TABLE IF NOT EXISTS app_state (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
 CREATE TABLE IF NOT EXISTS neighbour_rows (
     upload_id          INTEGER NOT NULL,
     old_la_code        VARCHAR NOT NULL,
@@ -135,7 +141,7 @@ def action_key(alias: str) -> str:
 
 VIEWS = f"""
 CREATE OR REPLACE VIEW uploads AS
-SELECT upload_id, file_name, sha256, kind, plan, as_of, loaded_at, rows, warnings
+SELECT upload_id, file_name, sha256, kind, plan, as_of, loaded_at, rows, warnings, uploaded_by
 FROM upload_files;
 
 -- A plan re-uploaded for the same as-of date replaces the earlier upload (which stays
@@ -377,6 +383,21 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.rollback()
         raise
     con.commit()
+
+
+def get_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("SELECT value FROM app_state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_state(con: duckdb.DuckDBPyConnection, key: str, value: str | None) -> None:
+    if value is None:
+        con.execute("DELETE FROM app_state WHERE key = ?", [key])
+    else:
+        con.execute(
+            "INSERT INTO app_state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
 
 
 def find_duplicate(

@@ -135,3 +135,13 @@ def simple_plan(as_of_line: str = "Progress as at 4 January 2018") -> Rows:
 
 def date(y: int, m: int, d: int) -> dt.date:
     return dt.date(y, m, d)
+
+
+def empty_database(path: Path) -> Path:
+    """A database as a council starting out has it: nothing loaded, the demo cleared."""
+    from loaders import store
+
+    con = store.connect(path)
+    store.set_state(con, "demo_cleared", "1")
+    con.close()
+    return path

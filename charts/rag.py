@@ -1,0 +1,156 @@
+"""Action-plan RAG charts: by recommendation, over time, movement, and by lead."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.theme import (
+    RAG_COLOURS,
+    RAG_ORDER,
+    apply_theme,
+    bar_height,
+    empty_figure,
+    format_date,
+    text_colour_on,
+)
+
+LABEL_LENGTH = 50
+
+
+def _natural(text: object) -> tuple:
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", str(text)) if p)
+
+
+def _short(text: object, length: int = LABEL_LENGTH) -> str:
+    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text).strip()
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _stacked(
+    df: pd.DataFrame, category: str, order: list, labels: dict, horizontal: bool, axis_title: str
+) -> go.Figure:
+    """Bars stacked by RAG level in RAG order, each segment showing its count."""
+    fig = go.Figure()
+    for level in RAG_ORDER:
+        part = df[df["rag"] == level].set_index(category)["count"]
+        if part.empty:
+            continue
+        counts = [int(part.get(key, 0)) for key in order]
+        names = [labels[key] for key in order]
+        fill = RAG_COLOURS[level]
+        fig.add_trace(
+            go.Bar(
+                name=level,
+                x=counts if horizontal else names,
+                y=names if horizontal else counts,
+                orientation="h" if horizontal else "v",
+                marker={"color": fill, "line": {"color": "#ffffff", "width": 1}},
+                text=[str(c) if c else "" for c in counts],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": text_colour_on(fill)},
+                hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{level}: %{{{'x' if horizontal else 'y'}}}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    if horizontal:
+        fig.update_yaxes(
+            autorange="reversed", categoryorder="array", categoryarray=[labels[k] for k in order]
+        )
+        fig.update_xaxes(title=axis_title)
+        fig.update_layout(height=bar_height(len(order)))
+    else:
+        fig.update_xaxes(
+            type="category", categoryorder="array", categoryarray=[labels[k] for k in order]
+        )
+        fig.update_yaxes(title=axis_title)
+    return apply_theme(fig)
+
+
+def rag_by_recommendation(df: pd.DataFrame) -> go.Figure:
+    """Stacked RAG counts, one bar per recommendation, first recommendation at the top."""
+    if df.empty:
+        return empty_figure()
+    order = sorted(df["recommendation_ref"].astype(str).unique(), key=_natural)
+    text = (
+        df.assign(recommendation_ref=df["recommendation_ref"].astype(str))
+        .groupby("recommendation_ref")["recommendation"]
+        .first()
+    )
+    labels = {ref: f"Rec {ref}: {_short(text.get(ref))}".rstrip(": ") for ref in order}
+    data = df.assign(recommendation_ref=df["recommendation_ref"].astype(str))
+    data = data.groupby(["recommendation_ref", "rag"], as_index=False)["count"].sum()
+    return _stacked(data, "recommendation_ref", order, labels, True, "Number of actions")
+
+
+def rag_over_time(df: pd.DataFrame) -> go.Figure:
+    """Stacked RAG counts per snapshot, in date order."""
+    if df.empty:
+        return empty_figure()
+    dates = sorted(pd.to_datetime(df["as_of"]).dt.date.unique())
+    data = df.assign(as_of=pd.to_datetime(df["as_of"]).dt.date)
+    return _stacked(
+        data, "as_of", dates, {d: format_date(d) for d in dates}, False, "Number of actions"
+    )
+
+
+def rag_movement(
+    df: pd.DataFrame, before_label: str = "Before", after_label: str = "After"
+) -> go.Figure:
+    """A before-by-after matrix of actions, every cell showing its count."""
+    if df.empty:
+        return empty_figure()
+    levels = list(RAG_ORDER)
+    grid = [[0] * len(levels) for _ in levels]
+    for row in df.itertuples():
+        if row.rag_before in levels and row.rag_after in levels:
+            grid[levels.index(row.rag_before)][levels.index(row.rag_after)] += int(row.count)
+    improved = [
+        [("better" if j < i else "worse" if j > i else "same") for j in range(len(levels))]
+        for i in range(len(levels))
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid,
+            x=levels,
+            y=levels,
+            colorscale=[[0, "#ffffff"], [1, "#12436d"]],
+            showscale=False,
+            customdata=improved,
+            hovertemplate=f"{before_label}: %{{y}}<br>{after_label}: %{{x}}<br>%{{z}} actions (%{{customdata}})<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_xaxes(title=after_label, side="top", showgrid=False)
+    fig.update_yaxes(title=before_label, autorange="reversed", showgrid=False)
+    fig.add_annotation(
+        text="Above the diagonal: worsened · below: improved",
+        x=0, y=-0.08, xref="paper", yref="paper", showarrow=False, xanchor="left",
+    )  # fmt: skip
+    fig = apply_theme(fig)
+    # Every count is written in its cell, white on the dark cells and black on the light.
+    peak = max(max(row) for row in grid) or 1
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            if value:
+                fig.add_annotation(
+                    x=levels[j], y=levels[i], text=str(value), showarrow=False,
+                    font={"size": 20, "color": "#ffffff" if value / peak > 0.5 else "#1a1a1a"},
+                )  # fmt: skip
+    fig.update_layout(height=460)
+    return fig
+
+
+def actions_by_lead(df: pd.DataFrame) -> go.Figure:
+    """Stacked RAG counts per lead officer, the busiest at the top."""
+    if df.empty:
+        return empty_figure()
+    totals = df.groupby("lead")["count"].sum().sort_values(ascending=False)
+    order = list(totals.index)
+    return _stacked(
+        df, "lead", order, {lead: _short(lead, 40) for lead in order}, True, "Number of actions"
+    )

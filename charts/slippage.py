@@ -1,0 +1,165 @@
+"""Slippage charts: overdue actions, re-dated actions, slippage by group, due-date timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.theme import (
+    OWN_COLOUR,
+    RAG_COLOURS,
+    RAG_ORDER,
+    RAG_SYMBOLS,
+    apply_theme,
+    bar_height,
+    empty_figure,
+    format_date,
+    text_colour_on,
+)
+
+OVERDUE_COLOUR = "#c62828"
+REDATED_COLOUR = "#12436d"
+
+
+def _dates(series: pd.Series) -> list[dt.date]:
+    return [d.date() if isinstance(d, pd.Timestamp) else d for d in series]
+
+
+def overdue_actions(df: pd.DataFrame) -> go.Figure:
+    """Days overdue per action, longest at the top, each bar labelled with days and RAG."""
+    if df.empty:
+        return empty_figure("No overdue actions")
+    data = df.sort_values("days_overdue", ascending=False)
+    labels = [
+        f"{ref} – {lead}" if isinstance(lead, str) else str(ref)
+        for ref, lead in zip(data["ref"], data["lead"], strict=True)
+    ]
+    fills = [RAG_COLOURS.get(r, RAG_COLOURS["Not rated"]) for r in data["rag"]]
+    fig = go.Figure(
+        go.Bar(
+            x=data["days_overdue"],
+            y=labels,
+            orientation="h",
+            marker={"color": fills},
+            text=[
+                f"{int(d)} days · {r}"
+                for d, r in zip(data["days_overdue"], data["rag"], strict=True)
+            ],
+            textposition="auto",
+            textfont={"color": [text_colour_on(f) for f in fills]},
+            customdata=data["action"],
+            hovertemplate="%{y}<br>%{customdata}<br>%{x} days overdue<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Days overdue")
+    fig.update_layout(height=bar_height(len(data)))
+    return apply_theme(fig)
+
+
+def redated_actions(df: pd.DataFrame) -> go.Figure:
+    """First against current due date per action: an open circle moving to a filled one."""
+    if df.empty:
+        return empty_figure("No re-dated actions")
+    data = df.sort_values("due_date")
+    refs = [str(r) for r in data["ref"]]
+    first, now = _dates(data["first_due_date"]), _dates(data["due_date"])
+    fig = go.Figure()
+    for ref, a, b in zip(refs, first, now, strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=[a, b],
+                y=[ref, ref],
+                mode="lines",
+                line={"color": "#9e9e9e", "width": 3},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=first, y=refs, mode="markers", name="First due",
+            marker={"symbol": "circle-open", "size": 14, "color": REDATED_COLOUR, "line": {"width": 3}},
+            customdata=[format_date(d) for d in first], hovertemplate="%{y}: first due %{customdata}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=now, y=refs, mode="markers+text", name="Due now",
+            marker={"symbol": "circle", "size": 14, "color": REDATED_COLOUR},
+            text=[f"+{(b - a).days} days" for a, b in zip(first, now, strict=True)], textposition="middle right",
+            customdata=[format_date(d) for d in now], hovertemplate="%{y}: now due %{customdata}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_yaxes(title="Action", type="category")
+    fig.update_xaxes(title="Due date", tickformat="%b %Y")
+    fig.update_layout(height=bar_height(len(refs), per_row=40))
+    return apply_theme(fig)
+
+
+def slippage_by(df: pd.DataFrame, group_label: str) -> go.Figure:
+    """Overdue and re-dated counts per group (lead or recommendation), side by side."""
+    if df.empty:
+        return empty_figure("No slippage")
+    data = df.assign(total=df["overdue"] + df["redated"]).sort_values("total", ascending=False)
+    groups = [str(g) for g in data["group"]]
+    fig = go.Figure()
+    for column, name, colour, pattern in (
+        ("overdue", "Overdue", OVERDUE_COLOUR, ""),
+        ("redated", "Re-dated", REDATED_COLOUR, "/"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                name=name, y=groups, x=data[column], orientation="h",
+                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
+                text=[str(int(v)) if v else "" for v in data[column]], textposition="outside",
+                hovertemplate=f"%{{y}}<br>{name}: %{{x}}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(barmode="group", height=bar_height(len(groups), per_row=56))
+    fig.update_yaxes(title=group_label, autorange="reversed", type="category")
+    fig.update_xaxes(title="Number of actions", dtick=1)
+    return apply_theme(fig)
+
+
+def due_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
+    """Each dated action at its due date, coloured and shaped by RAG, against the snapshot date."""
+    if df.empty:
+        return empty_figure("No dated actions")
+    data = df.sort_values("due_date")
+    fig = go.Figure()
+    for level in RAG_ORDER:
+        part = data[data["rag"] == level]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=_dates(part["due_date"]), y=[str(r) for r in part["ref"]], mode="markers", name=level,
+                marker={"symbol": RAG_SYMBOLS[level], "size": 16, "color": RAG_COLOURS[level],
+                        "line": {"width": 2, "color": RAG_COLOURS[level]}},
+                customdata=[format_date(d) for d in _dates(part["due_date"])],
+                hovertemplate=f"%{{y}} due %{{customdata}} ({level})<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.add_vline(
+        x=dt.datetime.combine(as_of, dt.time()).timestamp() * 1000,
+        line={"dash": "dash", "color": OWN_COLOUR, "width": 2},
+    )
+    fig.add_annotation(
+        x=dt.datetime.combine(as_of, dt.time()), y=1.0, yref="paper", text=f"As of {format_date(as_of)}",
+        showarrow=False, xanchor="left", yanchor="bottom", font={"color": OWN_COLOUR},
+    )  # fmt: skip
+    refs = [str(r) for r in data["ref"]]
+    fig.update_yaxes(
+        title="Action",
+        type="category",
+        categoryorder="array",
+        categoryarray=list(dict.fromkeys(refs)),
+        autorange="reversed",
+    )
+    fig.update_xaxes(title="Due date", tickformat="%b %Y")
+    fig.update_layout(height=bar_height(len(set(refs)), per_row=30))
+    return apply_theme(fig)

@@ -1,0 +1,137 @@
+"""One place for the palette, fonts and layout every chart shares.
+
+RAG colours are a colour-blind-safe set (blue, green, yellow-amber, red, grey differ in
+lightness as well as hue) and every mark also carries its label or a distinct shape, so
+colour is never the only cue. Text drawn on a fill uses whichever of near-black or white
+passes WCAG 2.2 AA (4.5:1) against it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+RAG_ORDER = ("Complete", "Green", "Amber", "Red", "Not rated")
+RAG_COLOURS = {
+    "Complete": "#1f5fa8",
+    "Green": "#2e7d32",
+    "Amber": "#f2a900",
+    "Red": "#c62828",
+    "Not rated": "#9e9e9e",
+}
+RAG_SYMBOLS = {
+    "Complete": "star",
+    "Green": "circle",
+    "Amber": "triangle-up",
+    "Red": "x",
+    "Not rated": "square-open",
+}
+DARK_TEXT = "#1a1a1a"
+LIGHT_TEXT = "#ffffff"
+OWN_COLOUR = "#12436d"  # the council itself: strong dark blue
+MUTED = "#b8b8b8"  # other councils
+# Benchmarks differ in colour and in dash, so a printed greyscale pack still tells them apart.
+BENCHMARK_STYLES = {
+    "Statistical neighbours": ("#801650", "dash"),
+    "England": ("#28a197", "dot"),
+    "Region": ("#f46a25", "dashdot"),
+}
+OTHER_BENCHMARK = ("#5e5e5e", "longdash")
+TARGET_COLOUR = "#1a1a1a"
+FONT = "Arial, Helvetica, 'Segoe UI', sans-serif"
+BASE_FONT_SIZE = 16
+PRESENT_FONT_SIZE = 24  # legible at the back of a room at 1280x720
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio between two '#rrggbb' colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour_on(fill: str | None) -> str:
+    """Near-black or white, whichever contrasts more with the fill."""
+    if not fill:
+        return DARK_TEXT
+    return max((DARK_TEXT, LIGHT_TEXT), key=lambda text: contrast_ratio(fill, text))
+
+
+def benchmark_style(area: str) -> tuple[str, str]:
+    for name, style in BENCHMARK_STYLES.items():
+        if area.startswith(name):
+            return style
+    return BENCHMARK_STYLES["Region"] if area else OTHER_BENCHMARK
+
+
+def format_date(value: dt.date | dt.datetime | pd.Timestamp | None) -> str:
+    """'31 Jan 2018'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    return f"{value.day} {value:%b %Y}"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def format_value(value, unit: str | None = None) -> str:
+    """A figure as people write it: '93.5%', '£52,055', '14.2', '1,666'."""
+    if _missing(value):
+        return "–"
+    number = float(value)
+    if unit == "%":
+        return f"{number:.1f}%".replace(".0%", "%") if number.is_integer() else f"{number:.1f}%"
+    if unit == "£":
+        return f"-£{abs(number):,.0f}" if number < 0 else f"£{number:,.0f}"
+    text = f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+    return text
+
+
+def apply_theme(fig: go.Figure, title: str | None = None, present: bool = False) -> go.Figure:
+    """The shared look: readable fonts (larger when presenting), white background, legend on top."""
+    size = PRESENT_FONT_SIZE if present else BASE_FONT_SIZE
+    fig.update_layout(
+        font={"family": FONT, "size": size, "color": DARK_TEXT},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": size + 4}}
+        if title
+        else None,
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        margin={"l": 10, "r": 30, "t": 70 if title else 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": size}},
+        hoverlabel={"font": {"size": size, "family": FONT}},
+        uniformtext={"minsize": max(12, size - 4), "mode": "hide"},
+    )
+    fig.update_xaxes(
+        gridcolor="#e5e5e5", zerolinecolor="#bdbdbd", automargin=True, tickfont={"size": size}
+    )
+    fig.update_yaxes(
+        gridcolor="#e5e5e5", zerolinecolor="#bdbdbd", automargin=True, tickfont={"size": size}
+    )
+    return fig
+
+
+def empty_figure(message: str = "No data to show") -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(
+        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 18}
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return apply_theme(fig)
+
+
+def bar_height(rows: int, per_row: int = 44, minimum: int = 260) -> int:
+    """Enough height for every bar's label to be read."""
+    return max(minimum, 120 + per_row * rows)

@@ -1,0 +1,188 @@
+"""KPI trends: one indicator against target and benchmarks, several side by side, one year
+against every council, and breakdowns such as churn by team."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from charts import kpi as kpi_charts
+from charts.theme import format_value
+
+st.title("KPI trends")
+areas = ui.query("council_areas")
+own = ui.query("default_area")
+if not areas or own is None:
+    st.info("No service metrics are loaded yet.")
+    st.page_link(
+        "pages/upload.py",
+        label="Upload a KPI return or DfE statistics",
+        icon=":material/upload_file:",
+    )
+    st.stop()
+
+with st.sidebar:
+    st.subheader("Show")
+    area = ui.url_select("Council", areas, "area", default=own)
+    indicator_table = ui.query("indicators", area)
+    names = list(indicator_table["indicator"])
+    if not names:
+        st.info(f"No figures for {area} yet.")
+        st.stop()
+    indicator = ui.url_select("Indicator", names, "indicator")
+
+info = indicator_table.set_index("indicator").loc[indicator]
+unit, polarity, target = info["unit"], info["polarity"], info["target"]
+target = None if pd.isna(target) else float(target)
+series = ui.query("kpi_series", indicator, area)
+benchmarks = ui.query("kpi_benchmarks", indicator, area)
+latest = ui.query("kpi_tiles", area)
+latest = latest[latest["indicator"] == indicator]
+
+st.header(indicator)
+better = {
+    "higher": "Higher is better",
+    "lower": "Lower is better",
+    "neutral": "Neither higher nor lower is better",
+}
+facts = [better.get(polarity, "Polarity not set (an officer can set it on the Data page)")]
+if target is not None:
+    facts.append(f"target {format_value(target, unit)}")
+if not latest.empty:
+    row = latest.iloc[0]
+    facts.insert(
+        0,
+        f"latest {format_value(row['value'], unit)} ({row['period_label']}), RAG **{row['rag']}**",
+    )
+st.markdown(f"{area}: " + "; ".join(facts) + ".")
+
+observed = series[series["value"].notna()]
+if observed.empty:
+    st.info("No figures for this indicator and council.")
+else:
+    first, last = observed.iloc[0], observed.iloc[-1]
+    text = f"{indicator} for {area} went from {format_value(first['value'], unit)} in {first['period_label']} to {format_value(last['value'], unit)} in {last['period_label']}"
+    if target is not None:
+        text += f", against a target of {format_value(target, unit)}"
+    compare = [
+        f"{b} {format_value(g.iloc[-1]['value'], unit)}"
+        for b, g in benchmarks.groupby("area")
+        if g["value"].notna().any()
+    ]
+    text += f"; latest benchmarks: {', '.join(compare)}." if compare else "."
+    fig = kpi_charts.kpi_trend(
+        series,
+        title=f"{indicator}: {area}",
+        unit=unit,
+        target=target,
+        polarity=polarity,
+        benchmarks=benchmarks,
+    )
+    table = pd.concat(
+        [
+            series.assign(area=area)[["area", "period_label", "value"]],
+            benchmarks[["area", "period_label", "value"]],
+        ]
+    )
+    table = table.pivot_table(
+        index="period_label", columns="area", values="value", sort=False
+    ).reset_index()
+    table = table.rename(columns={"period_label": "Period"})
+    ui.chart(fig, text, table, key="trend")
+    with st.expander("Where each figure came from"):
+        source = series.rename(
+            columns={"period_label": "Period", "value": "Value", "numerator": "Numerator", "denominator": "Denominator",
+                     "missing": "Marker", "source_sheet": "Sheet", "source_row": "Row", "source_column": "Column", "upload_id": "Upload"}
+        ).drop(columns=["period_type", "period_end", "unit"])  # fmt: skip
+        st.dataframe(source, hide_index=True, width="stretch")
+
+st.subheader("Several indicators side by side")
+chosen_default = names[: min(6, len(names))]
+kept = st.query_params.get("compare")
+initial = [
+    n
+    for n in (kept.split("|") if kept else st.session_state.get("keep_compare", chosen_default))
+    if n in names
+]
+chosen = st.multiselect("Indicators", names, default=initial or chosen_default, key="w_compare")
+st.session_state["keep_compare"] = chosen
+st.query_params["compare"] = "|".join(chosen)
+if chosen:
+    frames = [ui.query("kpi_series", name, area).assign(indicator=name) for name in chosen]
+    multiples = pd.concat(frames)
+    text = "; ".join(
+        f"{name}: {format_value(g.dropna(subset=['value']).iloc[-1]['value'], g['unit'].iloc[0])}"
+        for name, g in multiples.groupby("indicator", sort=False) if g["value"].notna().any()
+    )  # fmt: skip
+    ui.chart(
+        kpi_charts.kpi_small_multiples(multiples),
+        f"Latest figures for {area}: {text}.",
+        key="multiples",
+    )
+
+st.subheader("One year against every council")
+periods = ui.query("kpi_periods", indicator)
+period = ui.url_select("Year", periods, "period") if periods else None
+ranked = ui.query("benchmark_year", indicator, period, area) if period else pd.DataFrame()
+councils = ranked[ranked["kind"] == "council"] if not ranked.empty else ranked
+if len(councils) < 2:
+    st.info(
+        "Comparing with every council needs published figures for other councils: upload a DfE statistics file."
+    )
+else:
+    mine = councils[councils["area"] == area]
+    if not mine.empty and pd.notna(mine.iloc[0]["rank"]):
+        row = mine.iloc[0]
+        text = (
+            f"In {period}, {area} ranked {int(row['rank'])} of {int(row['councils_ranked'])} councils "
+            f"(quartile band {row['quartile']}, A best) with {format_value(row['value'], unit)}."
+        )
+    else:
+        text = f"In {period}, {area} has no ranked figure; {len(councils)} councils have one."
+    others = ranked[ranked["kind"] != "council"]
+    if not others.empty:
+        text += (
+            " "
+            + "; ".join(
+                f"{r.area} {format_value(r.value, unit)}"
+                for r in others.itertuples()
+                if pd.notna(r.value)
+            )
+            + "."
+        )
+    fig = kpi_charts.benchmark_ranking(ranked, own_area=area, polarity=polarity, unit=unit)
+    table = ranked.rename(
+        columns={
+            "area": "Area",
+            "kind": "Kind",
+            "value": "Value",
+            "unit": "Unit",
+            "rank": "Rank",
+            "councils_ranked": "Of",
+            "quartile": "Quartile band",
+        }
+    )
+    ui.chart(fig, text, table, key="ranking")
+
+st.subheader("Breakdowns")
+with_breakdowns = ui.query("indicators_with_breakdowns", area)
+if not with_breakdowns:
+    st.info("No breakdowns (by team, placement type and so on) are loaded for this council.")
+else:
+    chosen_breakdown = ui.url_select("Indicator with a breakdown", with_breakdowns, "breakdown")
+    parts = ui.query("breakdown_series", chosen_breakdown, area)
+    b_unit = parts["unit"].dropna().iloc[0] if parts["unit"].notna().any() else None
+    latest_period = parts.sort_values("period_end").iloc[-1]["period_label"]
+    now = parts[parts["period_label"] == latest_period].sort_values("value", ascending=False)
+    text = (
+        f"{chosen_breakdown}, {latest_period}: "
+        + "; ".join(f"{r.breakdown} {format_value(r.value, b_unit)}" for r in now.itertuples())
+        + "."
+    )
+    table = (
+        parts.pivot_table(index="breakdown", columns="period_label", values="value", sort=False)
+        .reset_index()
+        .rename(columns={"breakdown": "Breakdown"})
+    )
+    ui.chart(kpi_charts.breakdown_bars(parts, unit=b_unit), text, table, key="breakdown")

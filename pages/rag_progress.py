@@ -1,0 +1,141 @@
+"""Action plan progress: RAG by recommendation, over time, movement, by lead, and the actions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from charts import rag as rag_charts
+
+st.title("Action plan progress")
+plan = ui.choose_plan()
+
+with st.sidebar:
+    dates = ui.query("snapshots", plan)
+    as_of = ui.url_select("Snapshot", list(reversed(dates)), "as_of", format_func=ui.date_text)
+    options = ui.query("filter_options", plan, as_of)
+    section = (
+        ui.url_select("Section", options["section"], "section", allow_all="All sections")
+        if options["section"]
+        else None
+    )
+    recommendation = ui.url_select(
+        "Recommendation",
+        options["recommendation"],
+        "rec",
+        allow_all="All recommendations",
+        format_func=lambda r: f"Recommendation {r}",
+    )
+    lead = ui.url_select("Lead", options["lead"], "lead", allow_all="All leads")
+    rag = ui.url_select("RAG", options["rag"], "rag", allow_all="All ratings")
+filters = {"section": section, "recommendation": recommendation, "lead": lead, "rag": rag}
+
+st.caption(f"{plan}, as of {ui.date_text(as_of)}")
+
+by_rec = ui.query("rag_by_recommendation", plan, as_of, **filters)
+total = int(by_rec["count"].sum())
+counts = by_rec.groupby("rag")["count"].sum()
+summary = f"{total} actions shown: " + ", ".join(
+    f"{int(counts.get(level, 0))} {level}"
+    for level in ("Complete", "Green", "Amber", "Red", "Not rated")
+    if counts.get(level, 0)
+)
+st.subheader("RAG by recommendation")
+ui.chart(
+    rag_charts.rag_by_recommendation(by_rec),
+    summary + ".",
+    by_rec.rename(
+        columns={
+            "recommendation_ref": "Recommendation",
+            "recommendation": "Text",
+            "rag": "RAG",
+            "count": "Actions",
+        }
+    ),
+    key="by_rec",
+)
+
+st.subheader("RAG over time")
+over_time = ui.query("rag_over_time", plan)
+complete = over_time[over_time["rag"] == "Complete"].set_index("as_of")["count"]
+trend = (
+    f"Complete actions rose from {int(complete.iloc[0])} to {int(complete.iloc[-1])} over {len(dates)} snapshots."
+    if len(complete) > 1
+    else f"{len(dates)} snapshot(s) loaded."
+)
+table = over_time.assign(as_of=over_time["as_of"].map(ui.date_text)).rename(
+    columns={"as_of": "Snapshot", "rag": "RAG", "count": "Actions"}
+)
+ui.chart(rag_charts.rag_over_time(over_time), trend, table, key="over_time")
+
+st.subheader("RAG movement between two snapshots")
+if len(dates) < 2:
+    st.info("Load a second snapshot of this plan to see which actions improved or worsened.")
+else:
+    left, right = st.columns(2)
+    before = ui.url_select(
+        "From", dates[:-1], "from", default=dates[-2], format_func=ui.date_text, container=left
+    )
+    after = ui.url_select(
+        "To",
+        [d for d in dates if d > before],
+        "to",
+        default=dates[-1],
+        format_func=ui.date_text,
+        container=right,
+    )
+    moved = ui.query("rag_movement", plan, before, after)
+    matrix = moved.groupby(["rag_before", "rag_after"]).size().reset_index(name="count")
+    tally = moved["movement"].value_counts()
+    text = (
+        f"Between {ui.date_text(before)} and {ui.date_text(after)}: {int(tally.get('Improved', 0))} actions improved, "
+        f"{int(tally.get('Worsened', 0))} worsened and {int(tally.get('No change', 0))} did not change."
+    )
+    fig = rag_charts.rag_movement(
+        matrix,
+        before_label=f"RAG at {ui.date_text(before)}",
+        after_label=f"RAG at {ui.date_text(after)}",
+    )
+    ui.chart(fig, text, key="movement")
+    changed = moved[moved["movement"] != "No change"].rename(
+        columns={
+            "ref": "Ref",
+            "action": "Action",
+            "lead": "Lead",
+            "rag_before": "Before",
+            "rag_after": "After",
+            "movement": "Movement",
+        }
+    )
+    st.dataframe(ui.rag_table(changed, ("Before", "After")), hide_index=True, width="stretch")
+
+st.subheader("Actions by lead")
+by_lead = ui.query("actions_by_lead", plan, as_of)
+busiest = by_lead.groupby("lead")["count"].sum().sort_values(ascending=False)
+lead_text = (
+    f"{len(busiest)} leads; {busiest.index[0]} leads the most actions ({int(busiest.iloc[0])})."
+    if len(busiest)
+    else "No leads named."
+)
+ui.chart(
+    rag_charts.actions_by_lead(by_lead),
+    lead_text,
+    by_lead.rename(columns={"lead": "Lead", "rag": "RAG", "count": "Actions"}),
+    key="by_lead",
+)
+
+st.subheader("Actions")
+table = ui.query("actions", plan, as_of, **filters)
+table = table.assign(due_date=table["due_date"].map(ui.date_text)).rename(
+    columns={
+        "section": "Section", "recommendation_ref": "Rec", "recommendation": "Recommendation", "ref": "Ref",
+        "action": "Action", "lead": "Lead", "timescale": "Timescale", "due_date": "Due", "rag": "RAG",
+        "progress": "Progress", "source_sheet": "Sheet", "source_row": "Row",
+    }
+)  # fmt: skip
+if table["Section"].isna().all():
+    table = table.drop(columns=["Section"])
+st.caption(
+    f"{ui.plural(len(table), 'action')}. Sheet and row say where each came from in the uploaded file."
+)
+st.dataframe(ui.rag_table(table), hide_index=True, width="stretch")

@@ -1,0 +1,160 @@
+"""Upload: drop a spreadsheet, see what was found before anything is written, then confirm."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from charts.theme import RAG_ORDER
+from data.templates import action_plan_template, kpi_template
+from loaders import settings
+from loaders.errors import LoaderError
+from loaders.importer import parse_file, write_parsed
+from loaders.store import find_duplicate
+
+st.title("Upload")
+st.markdown(
+    "Upload an action plan or a KPI return as you keep it (.xlsx, .xlsm, .xls or .csv), or a "
+    "DfE statistics file. You will see what was found before anything is saved."
+)
+with st.expander("Templates that load without any changes"):
+    left, right = st.columns(2)
+    left.download_button(
+        "Action plan template (.xlsx)",
+        action_plan_template(),
+        "action_plan_template.xlsx",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "KPI return template (.xlsx)",
+        kpi_template(),
+        "kpi_return_template.xlsx",
+        icon=":material/download:",
+    )
+
+upload = st.file_uploader(
+    "Spreadsheet",
+    type=["xlsx", "xlsm", "xls", "csv"],
+    max_upload_size=int(settings.MAX_UPLOAD_MB.value()),
+)
+if upload is None:
+    st.stop()
+
+content = upload.getvalue()
+with st.sidebar:
+    st.subheader("Options")
+    area = st.text_input(
+        "Council the figures are for",
+        value=ui.query("default_area") or "",
+        help="Used for KPI returns with no area column.",
+        key="upload_area",
+    )
+try:
+    parsed = parse_file(content, upload.name, area=area or None)
+except LoaderError as exc:
+    st.error(f"This file could not be loaded. {exc}", icon=":material/error:")
+    st.stop()
+
+con = ui.connection()
+duplicate = find_duplicate(con, parsed.sha256)
+if duplicate:
+    upload_id, name, loaded_at = duplicate
+    st.warning(
+        f"This file was already loaded on {ui.date_text(loaded_at.date())} at {loaded_at:%H:%M} as upload "
+        f"{upload_id} ('{name}'). Nothing will be loaded twice; remove that upload on the Data page first "
+        "to load it again."
+    )
+    st.stop()
+
+st.subheader("What was found")
+if parsed.kind == "actions":
+    left, right = st.columns(2)
+    plan_names = ui.query("plans")
+    parsed.plan = left.text_input(
+        "Plan name",
+        parsed.plan,
+        key="plan_name",
+        help=f"Found from the {parsed.plan_source}. Existing plans: {', '.join(plan_names) or 'none'}.",
+    )
+    parsed.as_of = right.date_input(
+        "As of",
+        parsed.as_of,
+        format="DD/MM/YYYY",
+        help=f"Found from the {parsed.as_of_source}.",
+        key="as_of",
+    )
+    counts = parsed.rag_counts()
+    cols = st.columns(len(RAG_ORDER) + 1)
+    cols[0].metric("Actions", parsed.rows, border=True)
+    for col, level in zip(cols[1:], RAG_ORDER, strict=True):
+        col.metric(level, counts.get(level, 0), border=True)
+    preview = pd.DataFrame(
+        [
+            {"Sheet": a.source_sheet, "Row": a.source_row, "Section": a.section, "Ref": a.ref, "Action": a.action,
+             "Lead": a.lead, "Timescale": a.timescale.text, "Due": ui.date_text(a.timescale.due_date), "RAG": a.rag}
+            for a in parsed.actions
+        ]
+    )  # fmt: skip
+    st.dataframe(ui.rag_table(preview), hide_index=True, width="stretch")
+elif parsed.kind == "metrics":
+    figures = parsed.metrics.figures.to_pandas()
+    st.markdown(f"**KPI figures:** {parsed.metrics.summary()}.")
+    periods = figures.drop_duplicates("period_label").sort_values("period_end")["period_label"]
+    st.markdown("**Periods:** " + ", ".join(periods))
+    st.dataframe(
+        figures.rename(columns={"indicator": "Indicator", "area": "Area", "breakdown": "Breakdown", "period_label": "Period",
+                                "value": "Value", "unit": "Unit", "source_sheet": "Sheet", "source_row": "Row", "source_column": "Column"})[
+            ["Indicator", "Area", "Breakdown", "Period", "Value", "Unit", "Sheet", "Row", "Column"]
+        ].head(500),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+else:
+    st.markdown(f"**Statistical neighbours** for {parsed.neighbours.num_rows // 10} councils.")
+
+if parsed.warnings:
+    st.subheader(f"{ui.plural(len(parsed.warnings), 'warning')}")
+    st.dataframe(
+        pd.DataFrame({"Warning": [str(w) for w in parsed.warnings]}),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.success("No warnings: every cell was read.")
+
+name = st.text_input(
+    "Your name (for the upload history)",
+    value=st.session_state.get("uploader", ""),
+    key="uploader_name",
+)
+if st.button("Confirm and load", type="primary", icon=":material/check:"):
+    st.session_state["uploader"] = name
+    if isinstance(parsed.as_of, dt.datetime):
+        parsed.as_of = parsed.as_of.date()
+    try:
+        result = write_parsed(con, parsed, uploaded_by=name or None)
+    except LoaderError as exc:
+        st.error(f"Nothing was loaded. {exc}", icon=":material/error:")
+        st.stop()
+    ui.refresh()
+    st.success(result.summary())
+    if parsed.kind == "actions":
+        st.page_link(
+            "pages/rag_progress.py",
+            label="See it on Action plan progress",
+            icon=":material/arrow_forward:",
+            query_params={"plan": parsed.plan},
+        )
+        st.page_link(
+            "pages/slippage.py",
+            label="See its slippage",
+            icon=":material/arrow_forward:",
+            query_params={"plan": parsed.plan},
+        )
+    else:
+        st.page_link(
+            "pages/kpi_trends.py", label="See the KPI trends", icon=":material/arrow_forward:"
+        )

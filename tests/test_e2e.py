@@ -1,0 +1,161 @@
+"""End to end in a real browser: `streamlit run app.py` on a free port, driven by headless
+Chromium through Playwright. Screenshots go to tests/output/ for people to look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from data.demo import load_demo, write_snapshot
+from loaders import store
+from tests.workbooks import empty_database
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "tests" / "output"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Chromium as root in a container, with no network beyond localhost.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Chromium is not installed (make test installs it)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(db: Path):
+    port = _free_port()
+    env = {**os.environ, "DASHBOARD_DB": str(db)}
+    env.pop("DASHBOARD_AREA", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return process, url
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A dashboard on an empty database (demo cleared), as a council starting out."""
+    process, url = _serve(empty_database(tmp_path / "e2e.duckdb"))
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _page(browser, width: int = 1366, height: int = 900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(30_000)
+    return page
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+    )
+    page.wait_for_timeout(500)
+
+
+def test_upload_a_plan_and_see_it_on_progress_and_slippage(browser, server, tmp_path):
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    plan = write_snapshot(tmp_path / "post_ofsted_action_plan_2018-04.xlsx", 3)
+    page = _page(browser)
+    page.goto(f"{server}/upload")
+    _settle(page)
+    page.locator("input[type=file]").set_input_files(str(plan))
+    page.get_by_text("What was found").wait_for()
+    _settle(page)
+    page.screenshot(path=OUTPUT / "upload_preview.png", full_page=True)
+    page.get_by_role("button", name="Confirm and load").click()
+    page.get_by_text("23 actions loaded").wait_for()
+    page.screenshot(path=OUTPUT / "upload_done.png", full_page=True)
+
+    page.goto(f"{server}/rag_progress?plan=Post+Ofsted+Action+Plan")
+    page.get_by_text("RAG by recommendation").first.wait_for()
+    _settle(page)
+    page.get_by_text("23 actions shown").first.wait_for()
+    page.screenshot(path=OUTPUT / "rag_progress.png", full_page=True)
+
+    page.goto(f"{server}/slippage?plan=Post+Ofsted+Action+Plan")
+    page.get_by_text("Overdue actions").first.wait_for()
+    _settle(page)
+    page.get_by_text("4b (Legal Services Lead)").first.wait_for()
+    page.screenshot(path=OUTPUT / "slippage.png", full_page=True)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("e2e_demo") / "demo.duckdb"
+    con = store.connect(db)
+    load_demo(con)
+    con.close()
+    process, url = _serve(db)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "expect"),
+    [
+        ("/", "overview", "Service metrics"),
+        ("/rag_progress", "rag_progress_demo", "RAG over time"),
+        ("/slippage", "slippage_demo", "Re-dated actions"),
+        (
+            "/kpi_trends?indicator=Immunisations+up+to+date&period=2017%2F18",
+            "kpi_trends",
+            "One year against every council",
+        ),
+        ("/upload", "upload", "Templates that load without any changes"),
+        ("/data", "data", "Indicator settings"),
+    ],
+)
+def test_every_page_renders_in_the_browser(browser, demo_server, path, name, expect):
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page = _page(browser)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(demo_server + path)
+    page.get_by_text(expect).first.wait_for()
+    _settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=OUTPUT / f"{name}.png", full_page=True)
+    assert errors == []
+    page.close()

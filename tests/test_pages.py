@@ -1,0 +1,180 @@
+"""AppTest for every page: no exception, key figures match the demo database, filters and
+query parameters change and restore what is shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from data.demo import load_demo, write_snapshot
+from loaders import store
+from tests.workbooks import empty_database
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
+    con = store.connect(path)
+    load_demo(con)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
+    monkeypatch.delenv("DASHBOARD_AREA", raising=False)
+
+    def _open(page: str | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if page:
+            at.switch_page(page)
+        for key, value in params.items():
+            at.query_params[key] = value
+        return at.run()
+
+    return _open
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_figures(app):
+    at = app()
+    assert not at.exception
+    got = metrics(at)
+    assert got["Actions"] == "23"
+    assert got["Complete"] == "9 (39.1%)"
+    assert got["Overdue"] == "1" and got["Re-dated"] == "7"
+    assert got["Immunisations up to date"] == "92.4%"
+    assert any("You are looking at demo data" in m.value for m in at.markdown)
+    assert any("**RAG: Amber**" in m.value for m in at.markdown)
+
+
+def test_rag_progress_filters_and_query_params(app):
+    at = app("pages/rag_progress.py")
+    assert not at.exception
+    actions = at.dataframe[-1].value
+    assert len(actions) == 23
+    at = app("pages/rag_progress.py", rag="Red")
+    assert len(at.dataframe[-1].value) == 1
+    assert at.selectbox(key="w_rag").value == "Red"
+    at = app("pages/rag_progress.py", lead="QA Manager")
+    assert set(at.dataframe[-1].value["Lead"]) == {"QA Manager"}
+
+
+def test_rag_progress_movement_between_chosen_snapshots(app):
+    at = app("pages/rag_progress.py", **{"from": "2018-01-31", "to": "2018-02-28"})
+    assert not at.exception
+    summary = [c.value for c in at.caption if c.value.startswith("Between")]
+    assert summary == [
+        "Between 31 Jan 2018 and 28 Feb 2018: 4 actions improved, 3 worsened and 16 did not change."
+    ]
+
+
+def test_slippage(app):
+    at = app("pages/slippage.py")
+    assert not at.exception
+    got = metrics(at)
+    assert got["Overdue actions"] == "1" and got["Re-dated actions"] == "7"
+    assert any("the longest, 4b (Legal Services Lead), by 30 days" in c.value for c in at.caption)
+    at = app("pages/slippage.py", lead="QA Manager")
+    assert metrics(at)["Re-dated actions"] == "2"
+
+
+def test_kpi_trends(app):
+    at = app("pages/kpi_trends.py", indicator="Immunisations up to date", period="2017/18")
+    assert not at.exception
+    assert at.header[0].value == "Immunisations up to date"
+    texts = [c.value for c in at.caption]
+    assert texts[0].startswith(
+        "Immunisations up to date for Anytown went from 94% in 2014/15 to 92.4% in 2017/18, "
+        "against a target of 95%; latest benchmarks: England 86%, Statistical neighbours 91%"
+    )
+    assert [t for t in texts if "ranked" in t] == [
+        "In 2017/18, Anytown ranked 3 of 24 councils (quartile band A, A best) with 92.4%. "
+        "England 86%; Statistical neighbours 91%; Yorkshire and The Humber 81.4%."
+    ]
+    at = app("pages/kpi_trends.py", indicator="SDQ average score")
+    assert at.header[0].value == "SDQ average score"
+    assert "Lower is better" in at.markdown[0].value
+
+
+def test_kpi_breakdowns(app):
+    at = app("pages/kpi_trends.py", breakdown="Stability %")
+    assert not at.exception
+    assert any(c.value.startswith("Stability %, 2017: Leaving care 87%") for c in at.caption)
+
+
+def test_upload_refuses_a_duplicate_with_its_date(app, demo_db):
+    con = store.connect(demo_db)
+    name, content = con.execute(
+        "SELECT file_name, content FROM upload_files WHERE kind = 'metrics' LIMIT 1"
+    ).fetchone()
+    con.close()
+    at = app("pages/upload.py")
+    assert not at.exception
+    at.file_uploader[0].set_value((name, content, "application/octet-stream"))
+    at.run()
+    assert "was already loaded on" in at.warning[0].value
+
+
+def test_upload_preview_then_confirm(tmp_path, monkeypatch):
+    path = empty_database(tmp_path / "fresh.duckdb")
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/upload.py")
+    at.run()
+    plan = write_snapshot(tmp_path / "post_ofsted_action_plan_2018-04.xlsx", 3)
+    at.file_uploader[0].set_value((plan.name, plan.read_bytes(), "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="plan_name").value == "Post Ofsted Action Plan"
+    assert metrics(at)["Actions"] == "23" and metrics(at)["Complete"] == "9"
+    at.text_input(key="plan_name").set_value("ILACS plan")
+    at.button[-1].click()
+    at.run()
+    assert at.success[-1].value.startswith(
+        f"{plan.name}: actions, plan 'ILACS plan', as of 30 Apr 2018, 23 actions loaded"
+    )
+    con = store.connect(path)
+    assert con.execute("SELECT plan, rows FROM uploads").fetchall() == [("ILACS plan", 23)]
+    con.close()
+
+
+def test_upload_rejects_bad_file_plainly(app):
+    at = app("pages/upload.py")
+    at.file_uploader[0].set_value(("plan.xlsx", b"not a workbook", "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert "plan.xlsx: This is not an Excel workbook" in at.error[0].value
+
+
+def test_data_page(app):
+    at = app("pages/data.py", view="slippage")
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 6  # six demo uploads
+    assert at.selectbox(key="w_view").value == "slippage"
+    assert [b.label for b in at.download_button][:2] == ["Download CSV", "Download Excel"]
+
+
+def test_empty_database_is_helpful(tmp_path, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(empty_database(tmp_path / "empty.duckdb")))
+    for page in (
+        None,
+        "pages/rag_progress.py",
+        "pages/slippage.py",
+        "pages/kpi_trends.py",
+        "pages/data.py",
+    ):
+        at = AppTest.from_file(APP, default_timeout=60)
+        if page:
+            at.switch_page(page)
+        at.run()
+        assert not at.exception, page
+        assert at.info, page

@@ -1,0 +1,144 @@
+"""Streamlit glue shared by the pages: the connection, cached queries, filters kept in the
+URL and across pages, and the few display helpers every page uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import queries
+from charts.theme import RAG_COLOURS, format_date, text_colour_on
+from loaders import settings
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    return queries.connect(path)
+
+
+def connection():
+    """A cursor on the dashboard's one connection (the app is this process's only writer)."""
+    return _connection(str(settings.db_path())).cursor()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, version: tuple, db: str, args: tuple, kwargs: tuple) -> Any:
+    return getattr(queries, name)(connection(), *args, **dict(kwargs))
+
+
+def query(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Run ``queries.<name>`` through the cache; any upload or setting change refreshes it."""
+    version = queries.data_version(connection())
+    return _cached(name, version, str(settings.db_path()), args, tuple(sorted(kwargs.items())))
+
+
+def refresh() -> None:
+    """Drop cached query results after a write (the version key also catches this)."""
+    _cached.clear()
+
+
+def _parse(value: str, options: Sequence[Any]) -> Any:
+    for option in options:
+        if _encode(option) == value:
+            return option
+    return None
+
+
+def _encode(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def url_select(
+    label: str,
+    options: Sequence[Any],
+    param: str,
+    *,
+    default: Any = None,
+    format_func: Callable[[Any], str] = str,
+    container: Any = None,
+    allow_all: str | None = None,
+    help: str | None = None,
+) -> Any:
+    """A select box whose choice lives in the URL (``?param=``) and persists across pages.
+
+    ``allow_all`` adds a first option (e.g. "All leads") that means no filter (None)."""
+    container = container or st
+    choices: list[Any] = ([None] if allow_all else []) + list(options)
+    if not choices:
+        return None
+    unset = object()
+    chosen: Any = unset
+    if param in st.query_params:
+        parsed = _parse(st.query_params[param], options)
+        chosen = unset if parsed is None else parsed
+    kept = f"keep_{param}"
+    if chosen is unset and kept in st.session_state and st.session_state[kept] in choices:
+        chosen = st.session_state[kept]
+    if chosen is unset:
+        chosen = default if default in choices else choices[0]
+    value = container.selectbox(
+        label,
+        choices,
+        index=choices.index(chosen),
+        format_func=lambda v: allow_all if v is None else format_func(v),
+        key=f"w_{param}",
+        help=help,
+    )
+    st.session_state[f"keep_{param}"] = value
+    if value is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = _encode(value)
+    return value
+
+
+def date_text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return format_date(value)
+
+
+def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
+    """A table with RAG cells coloured and always labelled in words."""
+
+    def paint(value: Any) -> str:
+        fill = RAG_COLOURS.get(value)
+        return f"background-color: {fill}; color: {text_colour_on(fill)}" if fill else ""
+
+    present = [c for c in rag_columns if c in df.columns]
+    return df.style.map(paint, subset=present) if present else df
+
+
+def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None = None) -> None:
+    """A chart with its text alternative shown beneath it and a 'view as table' expander."""
+    st.plotly_chart(fig, width="stretch", alt=summary, key=key, config={"displaylogo": False})
+    st.caption(summary)
+    if table is not None:
+        with st.expander("View as table"):
+            st.dataframe(table, hide_index=True, width="stretch")
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def nothing_loaded(what: str, link_label: str) -> None:
+    """The empty state: say what is missing, link to the Upload page, stop the page."""
+    st.info(f"No {what} is loaded yet.")
+    st.page_link("pages/upload.py", label=link_label, icon=":material/upload_file:")
+    st.stop()
+
+
+def choose_plan() -> str:
+    """The sidebar's plan choice (kept in ?plan=), or the empty state when there is none."""
+    plans = query("plans")
+    if not plans:
+        nothing_loaded("action plan", "Upload an action plan")
+    st.sidebar.subheader("Show")
+    return url_select("Plan", plans, "plan", container=st.sidebar)
