@@ -40,7 +40,7 @@ if demo.demo_uploads(con):
             "plan over four months and four years of health and workforce figures. Upload your "
             "own spreadsheets on the Upload page, or clear the demo first."
         )
-        if right.button("Clear demo data", type="primary"):
+        if right.button("Clear demo data", icon=":material/delete_sweep:"):
             demo.clear_demo(con)
             ui.refresh()
             st.rerun()

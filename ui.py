@@ -117,7 +117,10 @@ def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
 
 def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None = None) -> None:
     """A chart with its text alternative shown beneath it and a 'view as table' expander."""
-    st.plotly_chart(fig, width="stretch", alt=summary, key=key, config={"displaylogo": False})
+    # theme=None keeps the project's own fonts and contrast rather than Streamlit's greys
+    st.plotly_chart(
+        fig, width="stretch", alt=summary, key=key, theme=None, config={"displaylogo": False}
+    )
     st.caption(summary)
     if table is not None:
         with st.expander("View as table"):

@@ -113,7 +113,13 @@ def kpi_small_multiples(df: pd.DataFrame, *, columns: int = 3) -> go.Figure:
             ),
             row=i // columns + 1, col=i % columns + 1,
         )  # fmt: skip
-    fig.update_xaxes(type="category", tickangle=0)
+    # Small panels have room for the first and last period only; the rest are on hover.
+    for i, name in enumerate(names):
+        labels = list(df[df["indicator"] == name].sort_values("period_end")["period_label"])
+        fig.update_xaxes(
+            type="category", tickangle=0, tickvals=[labels[0], labels[-1]] if labels else None,
+            row=i // columns + 1, col=i % columns + 1,
+        )  # fmt: skip
     fig.update_layout(height=300 * rows)
     return apply_theme(fig)
 

@@ -51,6 +51,7 @@ def _stacked(
                 text=[str(c) if c else "" for c in counts],
                 textposition="inside",
                 insidetextanchor="middle",
+                textangle=0,
                 textfont={"color": text_colour_on(fill)},
                 hovertemplate=f"%{{{'y' if horizontal else 'x'}}}<br>{level}: %{{{'x' if horizontal else 'y'}}}<extra></extra>",
             )

@@ -95,7 +95,13 @@ def redated_actions(df: pd.DataFrame) -> go.Figure:
         )
     )  # fmt: skip
     fig.update_yaxes(title="Action", type="category")
-    fig.update_xaxes(title="Due date", tickformat="%b %Y")
+    span = max(now + first) - min(now + first)
+    pad = dt.timedelta(days=max(20, span.days // 5))
+    fig.update_xaxes(
+        title="Due date",
+        tickformat="%b %Y",
+        range=[min(now + first) - pad / 4, max(now + first) + pad],
+    )
     fig.update_layout(height=bar_height(len(refs), per_row=40))
     return apply_theme(fig)
 
@@ -107,21 +113,23 @@ def slippage_by(df: pd.DataFrame, group_label: str) -> go.Figure:
     data = df.assign(total=df["overdue"] + df["redated"]).sort_values("total", ascending=False)
     groups = [str(g) for g in data["group"]]
     fig = go.Figure()
-    for column, name, colour, pattern in (
-        ("overdue", "Overdue", OVERDUE_COLOUR, ""),
-        ("redated", "Re-dated", REDATED_COLOUR, "/"),
+    for column, name, colour in (
+        ("overdue", "Overdue", OVERDUE_COLOUR),
+        ("redated", "Re-dated", REDATED_COLOUR),
     ):
+        counts = [int(v) for v in data[column]]
         fig.add_trace(
             go.Bar(
-                name=name, y=groups, x=data[column], orientation="h",
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
-                text=[str(int(v)) if v else "" for v in data[column]], textposition="outside",
-                hovertemplate=f"%{{y}}<br>{name}: %{{x}}<extra></extra>",
+                name=name, y=groups, x=counts, orientation="h", marker={"color": colour},
+                text=[f"{v} {name.lower()}" if v else "" for v in counts], textposition="outside",
+                cliponaxis=False, hovertemplate=f"%{{y}}<br>{name}: %{{x}}<extra></extra>",
             )
         )  # fmt: skip
     fig.update_layout(barmode="group", height=bar_height(len(groups), per_row=56))
     fig.update_yaxes(title=group_label, autorange="reversed", type="category")
-    fig.update_xaxes(title="Number of actions", dtick=1)
+    fig.update_xaxes(
+        title="Number of actions", dtick=1, range=[0, max(data["total"].max(), 1) * 1.35]
+    )
     return apply_theme(fig)
 
 

@@ -109,7 +109,14 @@ def apply_theme(fig: go.Figure, title: str | None = None, present: bool = False)
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         margin={"l": 10, "r": 30, "t": 70 if title else 40, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "font": {"size": size}},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "font": {"size": size},
+            "traceorder": "normal",
+        },
         hoverlabel={"font": {"size": size, "family": FONT}},
         uniformtext={"minsize": max(12, size - 4), "mode": "hide"},
     )

@@ -419,28 +419,28 @@ def write_national(path: Path, seed: int = 7) -> Path:
             total = rng.randint(150, 900)
             place = f"E1200000{i % 4 + 1},{region},{900 + i},{council},E0{9900000 + i}"
             lines.append(
-                f"{period},Financial year,Local authority,E92000001,England,{place},Health outcomes,Total all ages,{total},100"
+                f"{period},Financial year,Local authority,E92000001,England,{place},Children looked after,Total all ages,{total},100"
             )
             for name, _, _, _, values, _, _ in percent_kpis:
                 own = values[y]
                 share = own if council == "Anytown" else min(1.0, max(0.3, rng.gauss(0.86, 0.07)))
                 if own is None and council == "Anytown":
                     lines.append(
-                        f"{period},Financial year,Local authority,E92000001,England,{place},Health outcomes,{name},x,x"
+                        f"{period},Financial year,Local authority,E92000001,England,{place},Children looked after,{name},x,x"
                     )
                     continue
                 lines.append(
-                    f"{period},Financial year,Local authority,E92000001,England,{place},Health outcomes,{name},{round(share * total)},{share * 100:.1f}"
+                    f"{period},Financial year,Local authority,E92000001,England,{place},Children looked after,{name},{round(share * total)},{share * 100:.1f}"
                 )
         for r, region in enumerate(DEMO_REGIONS):
             for name, *_ in percent_kpis:
                 lines.append(
-                    f"{period},Financial year,Regional,E92000001,England,E1200000{r + 1},{region},,,,Health outcomes,{name},,{rng.gauss(86, 3):.1f}"
+                    f"{period},Financial year,Regional,E92000001,England,E1200000{r + 1},{region},,,,Children looked after,{name},,{rng.gauss(86, 3):.1f}"
                 )
         for name, _, _, _, _, _, england in percent_kpis:
             value = england[y]
             lines.append(
-                f"{period},Financial year,National,E92000001,England,,,,,,Health outcomes,{name},,{'x' if value is None else f'{value * 100:.1f}'}"
+                f"{period},Financial year,National,E92000001,England,,,,,,Children looked after,{name},,{'x' if value is None else f'{value * 100:.1f}'}"
             )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -80,7 +80,9 @@ def read_value(value: object, number_format: str | None = None) -> Reading:
 
 def _fraction(match: re.Match[str]) -> Reading:
     a, b = _num(match["a"]), _num(match["b"])
-    return Reading(a / b * 100 if b else None, "%", a, b)
+    if not b:
+        return Reading(None, "%", a, b, problem=f"'{match.group(0).strip()}' is out of nothing")
+    return Reading(a / b * 100, "%", a, b)
 
 
 def _pounds(match: re.Match[str]) -> Reading:

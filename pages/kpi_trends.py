@@ -33,8 +33,10 @@ with st.sidebar:
     indicator = ui.url_select("Indicator", names, "indicator")
 
 info = indicator_table.set_index("indicator").loc[indicator]
-unit, polarity, target = info["unit"], info["polarity"], info["target"]
-target = None if pd.isna(target) else float(target)
+unit, polarity, target = (
+    None if pd.isna(info[c]) else info[c] for c in ("unit", "polarity", "target")
+)
+target = None if target is None else float(target)
 series = ui.query("kpi_series", indicator, area)
 benchmarks = ui.query("kpi_benchmarks", indicator, area)
 latest = ui.query("kpi_tiles", area)

@@ -2,53 +2,55 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import ui
 from charts.theme import format_value
 
-st.title("Overview")
+DELTA_COLOUR = {"higher": "normal", "lower": "inverse"}
 
-plans = ui.query("plan_overview")
+st.title("Overview")
 st.header("Action plans", divider="gray")
+plans = ui.query("plan_overview")
 if plans.empty:
     st.info("No action plan is loaded yet.")
     st.page_link("pages/upload.py", label="Upload an action plan", icon=":material/upload_file:")
+
+
+def _since(delta, previous) -> str | None:
+    if delta is None or pd.isna(delta) or previous is None or pd.isna(previous):
+        return None
+    return f"{int(delta):+d} since {ui.date_text(previous)[:-5]}"
+
+
 for plan in plans.itertuples():
     st.subheader(plan.plan)
-    previous = (
-        f" (previous {ui.date_text(plan.previous_as_of)})"
-        if ui.date_text(plan.previous_as_of)
-        else ""
+    previous = ui.date_text(plan.previous_as_of)
+    st.caption(
+        f"Latest snapshot {ui.date_text(plan.as_of)}"
+        + (f", compared with {previous}" if previous else "")
     )
-    st.caption(f"Latest snapshot {ui.date_text(plan.as_of)}{previous}")
-    cols = st.columns(6)
-    changes = plan.previous_as_of is not None and str(plan.previous_as_of) != "NaT"
     figures = [
-        ("Actions", plan.actions, None, "off", "pages/rag_progress.py"),
-        ("Complete", f"{plan.complete} ({plan.pct_complete:g}%)", plan.complete_change if changes else None, "normal", "pages/rag_progress.py"),
-        ("Red (off track)", plan.red, plan.red_change if changes else None, "inverse", "pages/rag_progress.py"),
-        ("Amber (some slippage)", plan.amber, None, "off", "pages/rag_progress.py"),
-        ("Overdue", plan.overdue, None, "off", "pages/slippage.py"),
-        ("Re-dated", plan.redated, None, "off", "pages/slippage.py"),
+        ("Actions", plan.actions, None, "off", "pages/rag_progress.py", None),
+        (f"Complete ({plan.pct_complete:.0f}%)", plan.complete, _since(plan.complete_change, plan.previous_as_of), "normal", "pages/rag_progress.py", {"rag": "Complete"}),
+        ("Red: off track", plan.red, _since(plan.red_change, plan.previous_as_of), "inverse", "pages/rag_progress.py", {"rag": "Red"}),
+        ("Amber: some slippage", plan.amber, None, "off", "pages/rag_progress.py", {"rag": "Amber"}),
+        ("Overdue", plan.overdue, None, "off", "pages/slippage.py", None),
+        ("Re-dated", plan.redated, None, "off", "pages/slippage.py", None),
     ]  # fmt: skip
-    for col, (label, value, delta, colour, target) in zip(cols, figures, strict=True):
-        with col:
-            st.metric(
-                label,
-                value,
-                delta=None
-                if delta is None or delta != delta
-                else f"{int(delta):+d} since {ui.date_text(plan.previous_as_of)}",
-                delta_color=colour,
-                border=True,
-            )
-            st.page_link(
-                target,
-                label="Explain",
-                icon=":material/arrow_forward:",
-                query_params={"plan": plan.plan},
-            )
+    for start in (0, 3):
+        for col, (label, value, delta, colour, target, extra) in zip(
+            st.columns(3), figures[start : start + 3], strict=True
+        ):
+            with col.container(border=True):
+                st.metric(label, value, delta=delta, delta_color=colour)
+                st.page_link(
+                    target,
+                    label="Explain",
+                    icon=":material/arrow_forward:",
+                    query_params={"plan": plan.plan, **(extra or {})},
+                )
 
 area = ui.query("default_area")
 st.header("Service metrics" + (f": {area}" if area else ""), divider="gray")
@@ -57,28 +59,22 @@ if tiles is None or tiles.empty:
     st.info("No service metrics are loaded yet.")
     st.page_link("pages/upload.py", label="Upload a KPI return", icon=":material/upload_file:")
 else:
-    DELTA_COLOUR = {"higher": "normal", "lower": "inverse"}
-    cols = st.columns(4)
+    cols = st.columns(3)
     for i, tile in enumerate(tiles.itertuples()):
-        with cols[i % 4]:
-            change = None
-            if tile.change == tile.change and tile.change is not None:
-                sign = "+" if tile.change > 0 else ""
-                change = f"{sign}{format_value(tile.change, tile.unit)} on {tile.previous_period}"
-            target = (
-                f", target {format_value(tile.target, tile.unit)}"
-                if tile.target == tile.target and tile.target is not None
-                else ""
-            )
-            history = [v for v in (tile.history if tile.history is not None else []) if v == v]
+        change = None
+        if tile.change is not None and not pd.isna(tile.change):
+            sign = "+" if tile.change > 0 else ""
+            change = f"{sign}{format_value(tile.change, tile.unit)} on {tile.previous_period}"
+        has_target = tile.target is not None and not pd.isna(tile.target)
+        target = f" · target {format_value(tile.target, tile.unit)}" if has_target else ""
+        history = [v for v in (tile.history if tile.history is not None else []) if not pd.isna(v)]
+        with cols[i % 3].container(border=True):
             st.metric(
                 tile.indicator,
                 format_value(tile.value, tile.unit),
                 delta=change,
                 delta_color=DELTA_COLOUR.get(tile.polarity, "off"),
-                border=True,
                 chart_data=history if len(history) > 1 else None,
-                help=f"{tile.period_label}. RAG {tile.rag}{target}.",
             )
             st.markdown(f"**RAG: {tile.rag}** · {tile.period_label}{target}")
             st.page_link(

@@ -57,11 +57,16 @@ ui.chart(
 
 st.subheader("RAG over time")
 over_time = ui.query("rag_over_time", plan)
-complete = over_time[over_time["rag"] == "Complete"].set_index("as_of")["count"]
+complete = (
+    over_time[over_time["rag"] == "Complete"]
+    .set_index("as_of")["count"]
+    .reindex(sorted(set(over_time["as_of"])), fill_value=0)
+)
 trend = (
-    f"Complete actions rose from {int(complete.iloc[0])} to {int(complete.iloc[-1])} over {len(dates)} snapshots."
+    f"Complete actions went from {int(complete.iloc[0])} on {ui.date_text(complete.index[0])} to "
+    f"{int(complete.iloc[-1])} on {ui.date_text(complete.index[-1])}, over {len(dates)} snapshots."
     if len(complete) > 1
-    else f"{len(dates)} snapshot(s) loaded."
+    else f"{ui.plural(len(dates), 'snapshot')} loaded."
 )
 table = over_time.assign(as_of=over_time["as_of"].map(ui.date_text)).rename(
     columns={"as_of": "Snapshot", "rag": "RAG", "count": "Actions"}
@@ -97,7 +102,9 @@ else:
         after_label=f"RAG at {ui.date_text(after)}",
     )
     ui.chart(fig, text, key="movement")
-    changed = moved[moved["movement"] != "No change"].rename(
+    changed = moved[moved["movement"] != "No change"][
+        ["ref", "movement", "rag_before", "rag_after", "lead", "action"]
+    ].rename(
         columns={
             "ref": "Ref",
             "action": "Action",

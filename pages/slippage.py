@@ -76,33 +76,26 @@ else:
     ui.chart(slip_charts.redated_actions(redated), text, readable(redated), key="redated")
 
 st.subheader("Slippage by lead and by recommendation")
-left, right = st.columns(2)
-for column, (group, label) in zip(
-    (left, right), (("lead", "Lead"), ("recommendation_ref", "Recommendation")), strict=True
-):
+for group, label in (("lead", "Lead"), ("recommendation_ref", "Recommendation")):
+    names = rows[group].fillna("None named").astype(str)
+    if group == "recommendation_ref":
+        names = "Rec " + names
     grouped = (
-        rows.assign(
-            group=rows[group].fillna("None named").astype(str), redated=rows["days_redated"] > 0
-        )
+        rows.assign(group=names, redated=rows["days_redated"] > 0)
         .groupby("group")
         .agg(overdue=("overdue", "sum"), redated=("redated", "sum"))
         .reset_index()
     )
     grouped = grouped[(grouped["overdue"] > 0) | (grouped["redated"] > 0)]
-    with column:
-        if grouped.empty:
-            st.info(f"No slippage by {label.lower()}.")
-            continue
-        top = (
-            grouped.assign(total=grouped["overdue"] + grouped["redated"])
-            .sort_values("total")
-            .iloc[-1]
-        )
-        text = f"{label} with the most slippage: {top['group']} ({int(top['overdue'])} overdue, {int(top['redated'])} re-dated)."
-        table = grouped.rename(
-            columns={"group": label, "overdue": "Overdue", "redated": "Re-dated"}
-        )
-        ui.chart(slip_charts.slippage_by(grouped, label), text, table, key=f"by_{group}")
+    if grouped.empty:
+        st.info(f"No slippage by {label.lower()}.")
+        continue
+    top = (
+        grouped.assign(total=grouped["overdue"] + grouped["redated"]).sort_values("total").iloc[-1]
+    )
+    text = f"{label} with the most slippage: {top['group']} ({int(top['overdue'])} overdue, {int(top['redated'])} re-dated)."
+    table = grouped.rename(columns={"group": label, "overdue": "Overdue", "redated": "Re-dated"})
+    ui.chart(slip_charts.slippage_by(grouped, label), text, table, key=f"by_{group}")
 
 st.subheader("Due dates against the snapshot date")
 dated = rows[rows["due_date"].notna()]
