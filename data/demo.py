@@ -468,7 +468,10 @@ def load_demo(con) -> list[int]:
             *write_all(Path(tmp)),
             write_national(Path(tmp) / "demo_national_health_outcomes.csv"),
         ]
-        ids = [import_file(con, path, area=DEMO_AREA).upload_id for path in paths]
+        ids = [
+            import_file(con, path, area=DEMO_AREA, uploaded_by="Built-in demo").upload_id
+            for path in paths
+        ]
     store.set_state(con, "demo_uploads", json.dumps(ids))
     store.set_state(con, "own_area", DEMO_AREA)
     return ids

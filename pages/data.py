@@ -22,7 +22,7 @@ if history.empty:
     st.info("Nothing has been uploaded yet.")
     st.page_link("pages/upload.py", label="Upload a spreadsheet", icon=":material/upload_file:")
 else:
-    shown = history.assign(
+    shown = history.fillna({"uploaded_by": "", "plan": ""}).assign(
         loaded_at=history["loaded_at"].dt.strftime("%-d %b %Y %H:%M"),
         as_of=history["as_of"].map(ui.date_text),
         kind=history["kind"].map({"actions": "Action plan", "metrics": "KPI figures", "neighbours": "Statistical neighbours"}),

@@ -35,6 +35,14 @@ with st.expander("Templates that load without any changes"):
         icon=":material/download:",
     )
 
+area = st.text_input(
+    "Council the figures are for",
+    value=ui.query("default_area") or "",
+    help="For a KPI return with no area column: its figures are this council's. Use the "
+    "council's name as the DfE writes it (for example 'Bristol, City of') to compare it "
+    "with published figures.",
+    key="upload_area",
+)
 upload = st.file_uploader(
     "Spreadsheet",
     type=["xlsx", "xlsm", "xls", "csv"],
@@ -44,14 +52,6 @@ if upload is None:
     st.stop()
 
 content = upload.getvalue()
-with st.sidebar:
-    st.subheader("Options")
-    area = st.text_input(
-        "Council the figures are for",
-        value=ui.query("default_area") or "",
-        help="Used for KPI returns with no area column.",
-        key="upload_area",
-    )
 try:
     parsed = parse_file(content, upload.name, area=area or None)
 except LoaderError as exc:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from data.demo import load_demo, write_snapshot
+from data.demo import load_demo, write_kpis, write_snapshot
 from loaders import store
 from tests.workbooks import empty_database
 
@@ -117,6 +117,23 @@ def test_upload_a_plan_and_see_it_on_progress_and_slippage(browser, server, tmp_
     _settle(page)
     page.get_by_text("4b (Legal Services Lead)").first.wait_for()
     page.screenshot(path=OUTPUT / "slippage.png", full_page=True)
+
+    kpis = write_kpis(tmp_path / "panel_kpis_2017-18.xlsx")
+    page.goto(f"{server}/upload")
+    _settle(page)
+    page.get_by_role("textbox", name="Council the figures are for").fill("Anytown")
+    page.get_by_role("textbox", name="Council the figures are for").press("Enter")
+    _settle(page)
+    page.locator("input[type=file]").set_input_files(str(kpis))
+    page.get_by_text("KPI figures:").wait_for()
+    _settle(page)
+    page.get_by_role("button", name="Confirm and load").click()
+    page.get_by_text("figures (1 missing) for 13 indicators").first.wait_for()
+    page.goto(f"{server}/kpi_trends?indicator=Immunisations+up+to+date")
+    _settle(page)
+    page.get_by_text("Immunisations up to date for Anytown went from 94%").first.wait_for()
+    _settle(page)
+    page.screenshot(path=OUTPUT / "kpi_trends_uploaded.png", full_page=True)
     page.close()
 
 

@@ -178,3 +178,13 @@ def test_empty_database_is_helpful(tmp_path, monkeypatch):
         at.run()
         assert not at.exception, page
         assert at.info, page
+
+
+def test_choices_persist_when_moving_between_pages(app):
+    at = app("pages/rag_progress.py", lead="QA Manager")
+    at.query_params.clear()
+    at.switch_page("pages/slippage.py")
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="w_lead").value == "QA Manager"
+    assert metrics(at)["Re-dated actions"] == "2"
