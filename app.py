@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from data import demo
 
+ui.ensure_navigation()
 st.set_page_config(
     page_title="Improvement plan dashboard", page_icon=":material/insights:", layout="wide"
 )

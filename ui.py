@@ -15,6 +15,21 @@ from charts.theme import RAG_COLOURS, format_date, text_colour_on
 from loaders import settings
 
 
+def ensure_navigation() -> None:
+    """Give every visit app.py's navigation and frame.
+
+    Until some visit has run app.py (which calls st.navigation), Streamlit treats the
+    pages/ folder as an old-style multipage app: a deep link such as /slippage as the very
+    first request after the server starts would run the page file alone, without app.py.
+    Leaving that mode and rerunning routes the same address through app.py instead.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
     return queries.connect(path)

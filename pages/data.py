@@ -14,6 +14,7 @@ from loaders.errors import LoaderError
 from loaders.importer import remove_upload
 from loaders.indicators import POLARITIES, set_indicator
 
+ui.ensure_navigation()
 st.title("Data")
 
 st.header("Upload history", divider="gray")

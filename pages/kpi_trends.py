@@ -10,6 +10,7 @@ import ui
 from charts import kpi as kpi_charts
 from charts.theme import format_value
 
+ui.ensure_navigation()
 st.title("KPI trends")
 areas = ui.query("council_areas")
 own = ui.query("default_area")

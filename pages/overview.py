@@ -10,6 +10,7 @@ from charts.theme import format_value
 
 DELTA_COLOUR = {"higher": "normal", "lower": "inverse"}
 
+ui.ensure_navigation()
 st.title("Overview")
 st.header("Action plans", divider="gray")
 plans = ui.query("plan_overview")

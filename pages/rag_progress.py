@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from charts import rag as rag_charts
 
+ui.ensure_navigation()
 st.title("Action plan progress")
 plan = ui.choose_plan()
 

@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 from charts import slippage as slip_charts
 
+ui.ensure_navigation()
 st.title("Slippage")
 plan = ui.choose_plan()
 

@@ -15,6 +15,7 @@ from loaders.errors import LoaderError
 from loaders.importer import parse_file, write_parsed
 from loaders.store import find_duplicate
 
+ui.ensure_navigation()
 st.title("Upload")
 st.markdown(
     "Upload an action plan or a KPI return as you keep it (.xlsx, .xlsm, .xls or .csv), or a "

@@ -96,7 +96,10 @@ def test_upload_a_plan_and_see_it_on_progress_and_slippage(browser, server, tmp_
     OUTPUT.mkdir(parents=True, exist_ok=True)
     plan = write_snapshot(tmp_path / "post_ofsted_action_plan_2018-04.xlsx", 3)
     page = _page(browser)
-    page.goto(f"{server}/upload")
+    page.goto(f"{server}/upload")  # a deep link as the server's very first request
+    _settle(page)
+    # app.py's navigation ("Action plan progress"), not the pages/ folder's ("rag progress")
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Action plan progress").wait_for()
     _settle(page)
     page.locator("input[type=file]").set_input_files(str(plan))
     page.get_by_text("What was found").wait_for()
