@@ -27,7 +27,10 @@ def ensure_navigation() -> None:
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        # Once per session: a rerun discards widget events, so never rerun on a click.
+        if not st.session_state.get("navigation_ready"):
+            st.session_state["navigation_ready"] = True
+            st.rerun()
 
 
 @st.cache_resource(show_spinner=False)
