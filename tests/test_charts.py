@@ -9,6 +9,8 @@ import pytest
 
 from charts import kpi, rag, slippage
 from charts.theme import (
+    BENCHMARK_STYLES,
+    OWN_COLOUR,
     RAG_COLOURS,
     RAG_ORDER,
     apply_theme,
@@ -28,6 +30,7 @@ def test_rag_text_contrast_meets_wcag_aa():
 
 def test_formats():
     assert format_date(D(2018, 3, 5)) == "5 Mar 2018"
+    assert format_date(pd.Timestamp("2018-01-31")) == "31 Jan 2018" and format_date(None) == ""
     assert [format_value(93.5, "%"), format_value(52055, "£"), format_value(14.2), format_value(None)] == [
         "93.5%", "£52,055", "14.2", "–"
     ]  # fmt: skip
@@ -39,6 +42,7 @@ def test_present_mode_text_is_large():
         present=True,
     )
     assert fig.layout.font.size >= 18
+    assert fig.layout.legend.orientation == "h" and fig.layout.plot_bgcolor == "#ffffff"
 
 
 BY_REC = pd.DataFrame(
@@ -78,9 +82,15 @@ def test_rag_movement_writes_every_count():
         {"rag_before": ["Green", "Amber"], "rag_after": ["Complete", "Red"], "count": [4, 1]}
     )
     fig = rag.rag_movement(df, before_label="RAG at 31 Jan", after_label="RAG at 28 Feb")
-    written = sorted(a.text for a in fig.layout.annotations if a.text.isdigit())
-    assert written == ["1", "4"]
+    written = {(a.y, a.x): a.text for a in fig.layout.annotations if a.text.isdigit()}
+    assert len(written) == 25  # every cell, zeros included
+    assert written[("Green", "Complete")] == "4" and written[("Amber", "Red")] == "1"
+    assert written[("Red", "Red")] == "0"
     assert fig.layout.xaxis.title.text == "RAG at 28 Feb"
+    assert list(fig.data[0].x) == list(RAG_ORDER) and list(fig.data[0].y) == list(RAG_ORDER)
+    for a in fig.layout.annotations:
+        if a.text.isdigit():  # the count's colour contrasts with its cell whatever the shade
+            assert a.font.color in ("#ffffff", "#1a1a1a")
 
 
 def test_actions_by_lead_busiest_first():
@@ -117,6 +127,17 @@ def test_redated_dumbbell_labels_the_slip():
     assert list(fig.data[-1].text) == ["+61 days"]
 
 
+def test_slippage_by_differs_by_pattern_and_writes_counts():
+    df = pd.DataFrame({"group": ["Team A", "Team B"], "overdue": [1, 4], "redated": [2, 0]})
+    fig = slippage.slippage_by(df, "Lead")
+    assert [t.name for t in fig.data] == ["Overdue", "Re-dated"]
+    assert fig.data[0].marker.pattern.shape != fig.data[1].marker.pattern.shape
+    assert fig.data[0].marker.color == RAG_COLOURS["Red"]
+    assert list(fig.data[0].y) == ["Team B", "Team A"]  # most slippage first
+    assert list(fig.data[0].text) == ["4 overdue", "1 overdue"]
+    assert fig.layout.yaxis.title.text == "Lead"
+
+
 def test_due_timeline_shapes_and_snapshot_line():
     df = pd.DataFrame(
         {
@@ -129,6 +150,8 @@ def test_due_timeline_shapes_and_snapshot_line():
     assert [t.name for t in fig.data] == ["Complete", "Red"]
     assert fig.data[0].marker.symbol != fig.data[1].marker.symbol
     assert any(a.text == "As of 30 Apr 2018" for a in fig.layout.annotations)
+    assert [s.x0 for s in fig.layout.shapes] == ["2018-04-30"]
+    assert fig.layout.shapes[0].line.dash == "dash"
 
 
 SERIES = pd.DataFrame(
@@ -161,6 +184,10 @@ def test_kpi_trend_with_target_benchmarks_and_gaps():
     assert list(own.text) == ["", "93.5%", "", "92.4%"]
     assert fig.data[0].line.dash != fig.data[1].line.dash
     assert any(a.text == "Target 95%" for a in fig.layout.annotations)
+    target = [s for s in fig.layout.shapes if s.y0 == 95]
+    assert target and target[0].line.dash == "dash"
+    assert fig.data[0].line.color == BENCHMARK_STYLES["England"][0]
+    assert fig.layout.yaxis.title.text == "% (higher is better)"
 
 
 def test_benchmark_ranking_respects_polarity():
@@ -176,6 +203,35 @@ def test_benchmark_ranking_respects_polarity():
     best_low = kpi.benchmark_ranking(df, own_area="Me", polarity="lower", unit=None)
     assert list(best_low.data[0].y) == ["A", "<b>Me</b>", "B"]
     assert any("England 15" in (a.text or "") for a in best_low.layout.annotations)
+    assert not any(t.y and "England" in t.y for t in best_low.data)  # a line, not a bar
+    colours = list(best_low.data[0].marker.color)
+    assert colours[1] == OWN_COLOUR and colours[0] == colours[2] != OWN_COLOUR
+    neutral = kpi.benchmark_ranking(df, own_area="Me", polarity=None, unit=None)
+    assert list(neutral.data[0].y) == ["B", "<b>Me</b>", "A"]
+
+
+def test_small_multiples_one_panel_per_indicator_with_latest_value():
+    df = pd.DataFrame(
+        {
+            "indicator": ["Visits", "Visits", "Cost"],
+            "period_label": ["Q1", "Q2", "2017/18"],
+            "period_end": [D(2017, 6, 30), D(2017, 9, 30), D(2018, 3, 31)],
+            "value": [80.0, 85.5, 52055.0],
+            "unit": ["%", "%", "£"],
+        }
+    )
+    fig = kpi.kpi_small_multiples(df, columns=3)
+    assert len(fig.data) == 2
+    assert [a.text for a in fig.layout.annotations][:2] == ["Visits", "Cost"]
+    assert list(fig.data[0].text) == ["", "85.5%"] and list(fig.data[1].text) == ["£52,055"]
+
+
+def test_sparkline_is_bare_and_marks_the_last_point():
+    fig = kpi.sparkline([1.0, None, 3.0, None])
+    assert fig.layout.height <= 80 and fig.layout.showlegend is False
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+    assert list(fig.data[-1].x) == [2] and list(fig.data[-1].y) == [3.0]
+    assert len(kpi.sparkline([]).data) == 1  # nothing to mark, nothing raised
 
 
 def test_breakdown_bars_one_series_per_period():
@@ -195,6 +251,12 @@ def test_breakdown_bars_one_series_per_period():
         lambda e: slippage.overdue_actions(e),
         lambda e: kpi.kpi_trend(e, title="x", unit=None),
         lambda e: kpi.kpi_small_multiples(e),
+        lambda e: rag.rag_movement(e),
+        lambda e: slippage.redated_actions(e),
+        lambda e: slippage.slippage_by(e, "Lead"),
+        lambda e: slippage.due_timeline(e, D(2018, 4, 30)),
+        lambda e: kpi.benchmark_ranking(e, own_area="Me", polarity="higher", unit=None),
+        lambda e: kpi.breakdown_bars(e, unit="%"),
     ],
 )
 def test_empty_frames_say_so(build):
@@ -211,10 +273,23 @@ def test_empty_frames_say_so(build):
             "value",
             "indicator",
             "unit",
+            "rag_before",
+            "rag_after",
+            "ref",
+            "action",
+            "days_overdue",
+            "first_due_date",
+            "due_date",
+            "group",
+            "overdue",
+            "redated",
+            "area",
+            "kind",
+            "breakdown",
         ]
     )
     fig = build(empty)
-    assert any("No " in (a.text or "") for a in fig.layout.annotations)
+    assert [a.text for a in fig.layout.annotations] == ["No data to show"]
 
 
 def test_rag_order_is_best_first():

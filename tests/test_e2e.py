@@ -102,23 +102,25 @@ def test_upload_a_plan_and_see_it_on_progress_and_slippage(browser, server, tmp_
     page.locator("[data-testid='stSidebarNav']").get_by_text("Action plan progress").wait_for()
     _settle(page)
     page.locator("input[type=file]").set_input_files(str(plan))
-    page.get_by_text("What was found").wait_for()
+    page.get_by_text("What was found").filter(visible=True).first.wait_for()
     _settle(page)
     page.screenshot(path=OUTPUT / "upload_preview.png", full_page=True)
     page.get_by_role("button", name="Confirm and load").click()
-    page.get_by_text("23 actions loaded").wait_for()
+    page.get_by_text(f"{plan.name}: actions, plan 'Post Ofsted Action Plan'").filter(
+        visible=True
+    ).first.wait_for()
     page.screenshot(path=OUTPUT / "upload_done.png", full_page=True)
 
     page.goto(f"{server}/rag_progress?plan=Post+Ofsted+Action+Plan")
-    page.get_by_text("RAG by recommendation").first.wait_for()
+    page.get_by_text("RAG by recommendation").filter(visible=True).first.wait_for()
     _settle(page)
-    page.get_by_text("23 actions shown").first.wait_for()
+    page.get_by_text("23 actions shown").filter(visible=True).first.wait_for()
     page.screenshot(path=OUTPUT / "rag_progress.png", full_page=True)
 
     page.goto(f"{server}/slippage?plan=Post+Ofsted+Action+Plan")
-    page.get_by_text("Overdue actions").first.wait_for()
+    page.get_by_text("Overdue actions").filter(visible=True).first.wait_for()
     _settle(page)
-    page.get_by_text("4b (Legal Services Lead)").first.wait_for()
+    page.get_by_text("4b (Legal Services Lead)").filter(visible=True).first.wait_for()
     page.screenshot(path=OUTPUT / "slippage.png", full_page=True)
 
     kpis = write_kpis(tmp_path / "panel_kpis_2017-18.xlsx")
@@ -128,13 +130,18 @@ def test_upload_a_plan_and_see_it_on_progress_and_slippage(browser, server, tmp_
     page.get_by_role("textbox", name="Council the figures are for").press("Enter")
     _settle(page)
     page.locator("input[type=file]").set_input_files(str(kpis))
-    page.get_by_text("KPI figures:").wait_for()
+    page.get_by_text("KPI figures:").filter(visible=True).first.wait_for()
     _settle(page)
     page.get_by_role("button", name="Confirm and load").click()
-    page.get_by_text("figures (1 missing) for 13 indicators").first.wait_for()
+    page.get_by_text("panel_kpis_2017-18.xlsx: metrics, 127 figures").filter(
+        visible=True
+    ).first.wait_for()
     page.goto(f"{server}/kpi_trends?indicator=Immunisations+up+to+date")
     _settle(page)
-    page.get_by_text("Immunisations up to date for Anytown went from 94%").first.wait_for()
+    page.screenshot(path=OUTPUT / "kpi_trends_uploaded.png", full_page=True)
+    page.get_by_text("Immunisations up to date for Anytown went from 94%").filter(
+        visible=True
+    ).first.wait_for()
     _settle(page)
     page.screenshot(path=OUTPUT / "kpi_trends_uploaded.png", full_page=True)
     page.close()
@@ -173,7 +180,7 @@ def test_every_page_renders_in_the_browser(browser, demo_server, path, name, exp
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(demo_server + path)
-    page.get_by_text(expect).first.wait_for()
+    page.get_by_text(expect).filter(visible=True).first.wait_for()
     _settle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=OUTPUT / f"{name}.png", full_page=True)
