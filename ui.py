@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import queries
+from charts.export import ExportUnavailable, image_bytes
 from charts.theme import RAG_COLOURS, format_date, text_colour_on
 from loaders import settings
 
@@ -133,13 +134,34 @@ def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
     return df.style.map(paint, subset=present) if present else df
 
 
+def _image(fig, fmt: str) -> bytes:
+    try:
+        return image_bytes(fig, fmt)
+    except ExportUnavailable as exc:
+        st.toast(str(exc), icon=":material/error:")
+        return str(exc).encode()
+
+
 def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None = None) -> None:
-    """A chart with its text alternative shown beneath it and a 'view as table' expander."""
+    """A chart with its text alternative beneath it, a 'view as table' expander and image
+    downloads (made only when asked for: an export takes a few seconds)."""
     # theme=None keeps the project's own fonts and contrast rather than Streamlit's greys
     st.plotly_chart(
         fig, width="stretch", alt=summary, key=key, theme=None, config={"displaylogo": False}
     )
     st.caption(summary)
+    name = key or "chart"
+    formats = (("png", "PNG", "image/png"), ("svg", "SVG", "image/svg+xml"))
+    for column, (fmt, label, mime) in zip(st.columns([1, 1, 4]), formats, strict=False):
+        column.download_button(
+            label,
+            lambda fmt=fmt: _image(fig, fmt),
+            f"{name}.{fmt}",
+            mime,
+            key=f"{name}_{fmt}",
+            on_click="ignore",
+            icon=":material/image:",
+        )
     if table is not None:
         with st.expander("View as table"):
             st.dataframe(table, hide_index=True, width="stretch")

@@ -186,3 +186,17 @@ def test_every_page_renders_in_the_browser(browser, demo_server, path, name, exp
     page.screenshot(path=OUTPUT / f"{name}.png", full_page=True)
     assert errors == []
     page.close()
+
+
+def test_chart_downloads_as_png_in_the_browser(browser, demo_server, tmp_path):
+    page = _page(browser)
+    page.goto(f"{demo_server}/rag_progress")
+    page.get_by_text("RAG by recommendation").filter(visible=True).first.wait_for()
+    _settle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".st-key-by_rec_png button").click()  # the first chart's PNG button
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "by_rec.png"
+    assert saved.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    page.close()
