@@ -32,8 +32,21 @@ PAGES = [
 ]  # fmt: skip
 page = st.navigation(PAGES)
 
+ui.presentation_frame()
+if ui.presenting():
+    st.page_link(page, label="Exit presentation mode", icon=":material/close_fullscreen:")
+with st.sidebar:
+    if st.toggle(
+        "Presentation mode",
+        value=ui.presenting(),
+        help="Hide the menus and enlarge text for a projector. Add ?present=1 to a link to open it this way.",
+    ):
+        st.query_params["present"] = "1"
+    else:
+        st.query_params.pop("present", None)
+
 con = ui.connection()
-if demo.demo_uploads(con):
+if demo.demo_uploads(con) and not ui.presenting():
     with st.container(border=True):
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown(

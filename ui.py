@@ -12,7 +12,7 @@ import streamlit as st
 
 import queries
 from charts.export import ExportUnavailable, image_bytes
-from charts.theme import RAG_COLOURS, format_date, text_colour_on
+from charts.theme import RAG_COLOURS, for_projector, format_date, text_colour_on
 from loaders import settings
 
 
@@ -134,6 +134,30 @@ def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
     return df.style.map(paint, subset=present) if present else df
 
 
+PRESENT_CSS = """
+<style>
+  /* Presentation mode: no sidebar or Streamlit chrome, text legible at the back of a room */
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
+  .stMarkdown p, .stCaption, [data-testid="stCaptionContainer"] p, [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
+  [data-testid="stMetricValue"] { font-size: 3.5rem !important; }
+  h1 { font-size: 2.6rem !important; } h2, h3 { font-size: 2.1rem !important; }
+</style>
+"""
+
+
+def presenting() -> bool:
+    """Presentation mode, switched on by ?present=1 (so a link opens a page ready to show)."""
+    return st.query_params.get("present") == "1"
+
+
+def presentation_frame() -> None:
+    """In presentation mode: hide the chrome and offer the way out."""
+    if presenting():
+        st.html(PRESENT_CSS)
+
+
 def _image(fig, fmt: str) -> bytes:
     try:
         return image_bytes(fig, fmt)
@@ -145,11 +169,15 @@ def _image(fig, fmt: str) -> bytes:
 def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None = None) -> None:
     """A chart with its text alternative beneath it, a 'view as table' expander and image
     downloads (made only when asked for: an export takes a few seconds)."""
+    if presenting():
+        fig = for_projector(fig)
     # theme=None keeps the project's own fonts and contrast rather than Streamlit's greys
     st.plotly_chart(
         fig, width="stretch", alt=summary, key=key, theme=None, config={"displaylogo": False}
     )
     st.caption(summary)
+    if presenting():
+        return  # on the projector: the chart and its sentence, nothing to click
     name = key or "chart"
     formats = (("png", "PNG", "image/png"), ("svg", "SVG", "image/svg+xml"))
     for column, (fmt, label, mime) in zip(st.columns([1, 1, 4]), formats, strict=False):

@@ -200,3 +200,31 @@ def test_chart_downloads_as_png_in_the_browser(browser, demo_server, tmp_path):
     assert saved.name == "by_rec.png"
     assert saved.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     page.close()
+
+
+# The smallest font of any text drawn in the page's charts, in CSS pixels.
+SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('.main-svg text')]
+  .filter(t => t.textContent.trim() && t.getBBox().width > 0)
+  .map(t => parseFloat(getComputedStyle(t).fontSize)))"""
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/rag_progress", "rag_progress"),
+        ("/slippage", "slippage"),
+        ("/kpi_trends?indicator=Immunisations+up+to+date", "kpi_trends"),
+    ],
+)
+def test_presentation_mode_at_1280x720(browser, demo_server, path, name):
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page = _page(browser, 1280, 720)
+    page.goto(demo_server + path + ("&" if "?" in path else "?") + "present=1")
+    page.get_by_text("Exit presentation mode").filter(visible=True).first.wait_for()
+    _settle(page)
+    page.locator(".main-svg").first.wait_for()
+    page.wait_for_timeout(1000)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+    assert page.evaluate(SMALLEST_CHART_TEXT) >= 18
+    page.screenshot(path=OUTPUT / f"present_{name}.png")
+    page.close()

@@ -188,3 +188,19 @@ def test_choices_persist_when_moving_between_pages(app):
     assert not at.exception
     assert at.selectbox(key="w_lead").value == "QA Manager"
     assert metrics(at)["Re-dated actions"] == "2"
+
+
+def test_presentation_mode_enlarges_chart_text_and_hides_controls(app):
+    import json
+
+    at = app("pages/rag_progress.py", present="1")
+    assert not at.exception
+    charts = at.get("plotly_chart")
+    assert charts
+    for chart in charts:
+        layout = json.loads(chart.proto.spec)["layout"]
+        assert layout["font"]["size"] >= 18
+        assert layout["xaxis"]["tickfont"]["size"] >= 18
+    assert not at.download_button  # nothing to click on the projector
+    assert not any("You are looking at demo data" in m.value for m in at.markdown)
+    assert at.get("page_link")[0].proto.label == "Exit presentation mode"
