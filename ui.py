@@ -12,6 +12,7 @@ import streamlit as st
 
 import queries
 from charts.export import ExportUnavailable, image_bytes
+from charts.tables import csv_bytes, excel_bytes
 from charts.theme import RAG_COLOURS, for_projector, format_date, text_colour_on
 from loaders import settings
 
@@ -193,6 +194,21 @@ def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None 
     if table is not None:
         with st.expander("View as table"):
             st.dataframe(table, hide_index=True, width="stretch")
+
+
+def table_downloads(df: pd.DataFrame, name: str) -> None:
+    """CSV and formatted Excel downloads of a table (safe to open: no formulas run)."""
+    if presenting():
+        return
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "CSV", lambda: csv_bytes(df), f"{name}.csv", "text/csv",
+        key=f"{name}_csv", on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
+    right.download_button(
+        "Excel", lambda: excel_bytes(df, name), f"{name}.xlsx", key=f"{name}_xlsx",
+        on_click="ignore", icon=":material/download:",
+    )  # fmt: skip
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

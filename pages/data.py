@@ -3,8 +3,6 @@ indicators' settings officers keep."""
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 import streamlit as st
 
@@ -73,22 +71,7 @@ st.caption(
     f"{ui.plural(len(table), 'row')}. Column names are those of the data contract in the README."
 )
 st.dataframe(table.head(5000), hide_index=True, width="stretch")
-left, right = st.columns(2)
-left.download_button(
-    "Download CSV",
-    table.to_csv(index=False).encode("utf-8-sig"),
-    f"{name}.csv",
-    "text/csv",
-    icon=":material/download:",
-)
-buffer = io.BytesIO()
-excel_safe = table.map(
-    lambda v: str(v) if isinstance(v, list | tuple | dict) or hasattr(v, "tolist") else v
-)
-excel_safe.to_excel(buffer, index=False, sheet_name=name[:31])
-right.download_button(
-    "Download Excel", buffer.getvalue(), f"{name}.xlsx", icon=":material/download:"
-)
+ui.table_downloads(table, name)
 
 st.header("Indicator settings", divider="gray")
 st.markdown(

@@ -147,3 +147,4 @@ st.caption(
     f"{ui.plural(len(table), 'action')}. Sheet and row say where each came from in the uploaded file."
 )
 st.dataframe(ui.rag_table(table), hide_index=True, width="stretch")
+ui.table_downloads(table, "actions")

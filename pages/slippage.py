@@ -64,6 +64,7 @@ else:
     )
     ui.chart(slip_charts.overdue_actions(overdue), text, key="overdue")
     st.dataframe(ui.rag_table(readable(overdue)), hide_index=True, width="stretch")
+    ui.table_downloads(readable(overdue), "overdue_actions")
 
 st.subheader("Re-dated actions: first due date against current due date")
 if redated.empty:
