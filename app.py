@@ -29,6 +29,7 @@ PAGES = [
     st.Page("pages/kpi_trends.py", title="KPI trends", icon=":material/trending_up:", url_path="kpi_trends"),
     st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
     st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
+    st.Page("pages/accessibility.py", title="Accessibility", icon=":material/accessibility:", url_path="accessibility"),
 ]  # fmt: skip
 page = st.navigation(PAGES)
 

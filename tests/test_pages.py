@@ -204,3 +204,10 @@ def test_presentation_mode_enlarges_chart_text_and_hides_controls(app):
     assert not at.download_button  # nothing to click on the projector
     assert not any("You are looking at demo data" in m.value for m in at.markdown)
     assert at.get("page_link")[0].proto.label == "Exit presentation mode"
+
+
+def test_accessibility_statement(app):
+    at = app("pages/accessibility.py")
+    assert not at.exception
+    text = at.markdown[-1].value
+    assert "partially compliant" in text and "WCAG" in text and "Enforcement procedure" in text
