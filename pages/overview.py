@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from charts.kpi import sparkline
 from charts.theme import format_value
 
 DELTA_COLOUR = {"higher": "normal", "lower": "inverse"}
@@ -75,8 +76,14 @@ else:
                 format_value(tile.value, tile.unit),
                 delta=change,
                 delta_color=DELTA_COLOUR.get(tile.polarity, "off"),
-                chart_data=history if len(history) > 1 else None,
             )
+            if len(history) > 1:
+                # Our own sparkline rather than st.metric's, which has no text alternative.
+                trend = ", ".join(format_value(v, tile.unit) for v in history)
+                st.plotly_chart(
+                    sparkline(history), width="stretch", theme=None, alt=f"Trend: {trend}",
+                    key=f"spark_{i}", config={"staticPlot": True},
+                )  # fmt: skip
             st.markdown(f"**RAG: {tile.rag}** · {tile.period_label}{target}")
             st.page_link(
                 "pages/kpi_trends.py",

@@ -228,3 +228,27 @@ def test_presentation_mode_at_1280x720(browser, demo_server, path, name):
     assert page.evaluate(SMALLEST_CHART_TEXT) >= 18
     page.screenshot(path=OUTPUT / f"present_{name}.png")
     page.close()
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0-2.2 A and AA rules; serious and critical findings fail the test.
+AXE_RUN = """async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',
+  'wcag21aa', 'wcag22aa']})).violations
+  .filter(v => ['serious', 'critical'].includes(v.impact))
+  .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"""
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make test installs it)")
+@pytest.mark.parametrize("present", [False, True])
+@pytest.mark.parametrize(
+    "path", ["/", "/rag_progress", "/slippage", "/kpi_trends", "/upload", "/data", "/accessibility"]
+)
+def test_no_serious_accessibility_violations(browser, demo_server, path, present):
+    page = _page(browser)
+    page.goto(demo_server + path + ("?present=1" if present else ""))
+    page.locator("h1").first.wait_for()
+    _settle(page)
+    page.wait_for_timeout(1000)
+    page.add_script_tag(path=str(AXE))
+    assert page.evaluate(AXE_RUN) == []
+    page.close()
