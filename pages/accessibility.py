@@ -28,7 +28,9 @@ We know some parts are not fully accessible:
   marks themselves;
 - some tables are wide and scroll sideways at high zoom;
 - spreadsheets you download are as accessible as the data in them;
-- keyboard-only use and zoom to 200% have not yet been checked on every page.
+- keyboard-only use is tested for the filters (Tab reaches every filter after the
+  navigation, and a filter can be chosen by typing); zoom to 200% has not yet been checked
+  on every page.
 
 ### Feedback and contact
 

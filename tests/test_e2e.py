@@ -252,3 +252,24 @@ def test_no_serious_accessibility_violations(browser, demo_server, path, present
     page.add_script_tag(path=str(AXE))
     assert page.evaluate(AXE_RUN) == []
     page.close()
+
+
+def test_keyboard_only_filter_on_slippage(browser, demo_server):
+    """Tab from the top of the page to the Lead filter, choose a lead by typing, and the
+    figures and the address follow, without a mouse."""
+    page = _page(browser)
+    page.goto(f"{demo_server}/slippage")
+    page.get_by_text("Re-dated actions").filter(visible=True).first.wait_for()
+    _settle(page)
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == "Lead":
+            break
+    else:
+        pytest.fail("the Lead filter cannot be reached with Tab")
+    page.keyboard.type("QA Manager")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**lead=QA+Manager**")
+    _settle(page)
+    page.get_by_text("lead: QA Manager").filter(visible=True).first.wait_for()
+    page.close()
