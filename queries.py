@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 
 from loaders import settings, store
+from loaders.rag import RAG_LEVELS
 
-RAG_ORDER = ("Complete", "Green", "Amber", "Red", "Not rated")
 # Views anyone may browse and download on the Data page, with a plain name for each.
 BROWSABLE_VIEWS = {
     "actions_latest": "Actions (latest snapshot of each plan)",
@@ -153,7 +153,7 @@ def filter_options(con, plan: str, as_of: dt.date) -> dict[str, list[str]]:
             [plan, as_of],
         ).fetchall()
         out[key] = sorted((r[0] for r in rows), key=_natural)
-    out["rag"] = list(RAG_ORDER)
+    out["rag"] = list(RAG_LEVELS)
     return out
 
 

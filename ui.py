@@ -215,10 +215,15 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def nothing_loaded(what: str, link_label: str) -> None:
-    """The empty state: say what is missing, link to the Upload page, stop the page."""
-    st.info(f"No {what} is loaded yet.")
+def empty_state(message: str, link_label: str) -> None:
+    """Say what is missing and link to the Upload page."""
+    st.info(message)
     st.page_link("pages/upload.py", label=link_label, icon=":material/upload_file:")
+
+
+def nothing_loaded(message: str, link_label: str) -> None:
+    """The empty state of a page that has nothing else to show: it stops there."""
+    empty_state(message, link_label)
     st.stop()
 
 
@@ -226,6 +231,6 @@ def choose_plan() -> str:
     """The sidebar's plan choice (kept in ?plan=), or the empty state when there is none."""
     plans = query("plans")
     if not plans:
-        nothing_loaded("action plan", "Upload an action plan")
+        nothing_loaded("No action plan is loaded yet.", "Upload an action plan")
     st.sidebar.subheader("Show")
     return url_select("Plan", plans, "plan", container=st.sidebar)

@@ -15,7 +15,9 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-RAG_ORDER = ("Complete", "Green", "Amber", "Red", "Not rated")
+from loaders.rag import RAG_LEVELS
+
+RAG_ORDER = RAG_LEVELS  # the scale is the loaders' (best first); charts only colour it
 RAG_COLOURS = {
     "Complete": "#1f5fa8",
     "Green": "#5fae4f",

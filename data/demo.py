@@ -412,8 +412,7 @@ def write_national(path: Path, seed: int = 7) -> Path:
     lines = [header]
     percent_kpis = [k for k in KPIS if k[3]]
     for y, year in enumerate(YEARS):
-        period = year[:4] + year[5:] if len(year) == 7 else year
-        period = f"{year[:4]}{int(year[:4]) + 1 - 2000:02d}" if "/" in year else period
+        period = year.replace("/", "")  # the DfE writes 2017/18 as 201718
         for i, council in enumerate(DEMO_COUNCILS):
             region = DEMO_REGIONS[i % len(DEMO_REGIONS)]
             total = rng.randint(150, 900)

@@ -8,6 +8,7 @@ cell by cell in Python.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 
@@ -143,14 +144,14 @@ def _arrow_csv(content: bytes, file_name: str) -> pa.Table:
     return table.rename_columns(names).append_column("source_row", lines)
 
 
-_SCRATCH: list[duckdb.DuckDBPyConnection] = []
+@functools.cache
+def _scratch_database() -> duckdb.DuckDBPyConnection:
+    """One in-memory database kept for reshaping (opening one costs ~15 ms)."""
+    return duckdb.connect()
 
 
 def _scratch() -> duckdb.DuckDBPyConnection:
-    """A cursor on one in-memory database kept for reshaping (opening one costs ~15 ms)."""
-    if not _SCRATCH:
-        _SCRATCH.append(duckdb.connect())
-    return _SCRATCH[0].cursor()
+    return _scratch_database().cursor()
 
 
 def read_dfe_csv(content: bytes, file_name: str) -> tuple[MetricTables, list[LoadWarning]]:

@@ -79,6 +79,7 @@ class _Column:
     unit: str | None = None
     measure: str | None = None  # breakdown tables: the measure this column is
     is_target: bool = False
+    assumed: bool = False  # a benchmark column with no year, taken as the latest period
 
 
 def _text(value: object) -> str | None:
@@ -137,20 +138,25 @@ class _SheetParser:
 
     def _try_table(self, r: int) -> int | None:
         cells = self.sheet.rows[r]
-        fields = {
-            metric_field(v): c for c, v in reversed(list(enumerate(cells))) if metric_field(v)
-        }
+        named = ((metric_field(v), c) for c, v in reversed(list(enumerate(cells))))
+        fields = {field: c for field, c in named if field}
         if {"indicator", "period", "value"} <= fields.keys():
             return self._long(r, fields)
         wide = self._wide_columns(r)
         if wide is not None:
+            for col in wide[1]:
+                if col.assumed:
+                    label = _text(cells[col.col])
+                    self.warn(
+                        f"column '{label}' names no year; taken as {col.period.label}.", r, col.col
+                    )
             return self._wide(r, *wide)
         if "breakdown" in fields:
             return self._breakdown(r, fields)
         return None
 
     # Where a table's rows end: at the next table, never at a sub-heading or spacer row.
-    def _rows(self, start: int, value_cols: list[int], label_col: int | None) -> Iterator[int]:
+    def _rows(self, start: int, value_cols: list[int]) -> Iterator[int]:
         """Data rows of a table from ``start``; label-only rows become context. Sets self.end."""
         rows = self.sheet.rows
         self.context = []
@@ -181,7 +187,9 @@ class _SheetParser:
         below it, or words where this table has figures."""
         cells = self.sheet.rows[r]
         fields = {metric_field(v) for v in cells} - {None}
-        if {"indicator", "period", "value"} <= fields or self._wide_columns_quiet(r):
+        if {"indicator", "period", "value"} <= fields or self._wide_columns(
+            r, strict=True
+        ) is not None:
             return True
         if r + 1 < len(self.sheet.rows) and _unit_row(self.sheet.rows[r + 1]):
             return True
@@ -208,7 +216,7 @@ class _SheetParser:
             for name, c in fields.items()
             if name in ("value", "target", "numerator", "denominator")
         ]
-        for row in self._rows(r + 1, value_cols, fields["indicator"]):
+        for row in self._rows(r + 1, value_cols):
             cells = self.sheet.rows[row]
             get = {name: (cells[c] if c < len(cells) else None) for name, c in fields.items()}
             indicator = _text(get["indicator"])
@@ -273,12 +281,7 @@ class _SheetParser:
         latest = max((col.period for col in periods), key=lambda p: p.end)
         for col in columns:
             if col.period is None and not col.is_target:
-                col.period = latest
-                self.warn(
-                    f"column '{_text(cells[col.col])}' names no year; taken as {latest.label}.",
-                    r,
-                    col.col,
-                )
+                col.period, col.assumed = latest, True
         return (label_col if label_col is not None else 0), self._with_sub_header(r, columns)
 
     def _with_sub_header(self, r: int, columns: list[_Column]) -> list[_Column]:
@@ -309,7 +312,7 @@ class _SheetParser:
             if metric_field(v) in ("polarity", "unit")
         }
         value_cols = [col.col for col in columns]
-        for row in self._rows(r + (2 if two_row else 1), value_cols, label_col):
+        for row in self._rows(r + (2 if two_row else 1), value_cols):
             cells = self.sheet.rows[row]
             label = _text(cells[label_col]) if label_col < len(cells) else None
             if not label:
@@ -354,7 +357,7 @@ class _SheetParser:
         label_cols = sorted(label_cols + [c for c in measures if c not in numeric])
         fallback = self._title_period()
         year = self.year()
-        for row in self._rows(r + 1, numeric, label_cols[0] if label_cols else None):
+        for row in self._rows(r + 1, numeric):
             cells = rows[row]
             parts = [_text(cells[c]) for c in label_cols if c < len(cells) and cells[c] is not None]
             breakdown = " / ".join(p for p in parts if p) or None
@@ -383,12 +386,6 @@ class _SheetParser:
                 if period is not None and period.type == "calendar_year":
                     return period
         return financial_year(self.sheet_year) if self.sheet_year is not None else None
-
-    def _wide_columns_quiet(self, r: int) -> bool:
-        warnings = len(self.out.warnings)
-        found = self._wide_columns(r, strict=True) is not None
-        del self.out.warnings[warnings:]
-        return found
 
     def _read(self, r: int, c: int) -> Reading:
         reading = read_value(self.sheet.value(r, c), self.sheet.number_formats.get((r, c)))

@@ -18,8 +18,7 @@ st.title("Data")
 st.header("Upload history", divider="gray")
 history = ui.query("uploads")
 if history.empty:
-    st.info("Nothing has been uploaded yet.")
-    st.page_link("pages/upload.py", label="Upload a spreadsheet", icon=":material/upload_file:")
+    ui.empty_state("Nothing has been uploaded yet.", "Upload a spreadsheet")
 else:
     shown = history.fillna({"uploaded_by": "", "plan": ""}).assign(
         loaded_at=history["loaded_at"].dt.strftime("%-d %b %Y %H:%M"),

@@ -15,13 +15,7 @@ st.title("KPI trends")
 areas = ui.query("council_areas")
 own = ui.query("default_area")
 if not areas or own is None:
-    st.info("No service metrics are loaded yet.")
-    st.page_link(
-        "pages/upload.py",
-        label="Upload a KPI return or DfE statistics",
-        icon=":material/upload_file:",
-    )
-    st.stop()
+    ui.nothing_loaded("No service metrics are loaded yet.", "Upload a KPI return or DfE statistics")
 
 with st.sidebar:
     st.subheader("Show")

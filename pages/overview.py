@@ -16,8 +16,7 @@ st.title("Overview")
 st.header("Action plans", divider="gray")
 plans = ui.query("plan_overview")
 if plans.empty:
-    st.info("No action plan is loaded yet.")
-    st.page_link("pages/upload.py", label="Upload an action plan", icon=":material/upload_file:")
+    ui.empty_state("No action plan is loaded yet.", "Upload an action plan")
 
 
 def _since(delta, previous) -> str | None:
@@ -58,8 +57,7 @@ area = ui.query("default_area")
 st.header("Service metrics" + (f": {area}" if area else ""), divider="gray")
 tiles = ui.query("kpi_tiles", area) if area else None
 if tiles is None or tiles.empty:
-    st.info("No service metrics are loaded yet.")
-    st.page_link("pages/upload.py", label="Upload a KPI return", icon=":material/upload_file:")
+    ui.empty_state("No service metrics are loaded yet.", "Upload a KPI return")
 else:
     cols = st.columns(3)
     for i, tile in enumerate(tiles.itertuples()):

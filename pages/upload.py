@@ -114,7 +114,8 @@ elif parsed.kind == "metrics":
         width="stretch",
     )  # fmt: skip
 else:
-    st.markdown(f"**Statistical neighbours** for {parsed.neighbours.num_rows // 10} councils.")
+    councils = len(set(parsed.neighbours["old_la_code"].to_pylist()))
+    st.markdown(f"**Statistical neighbours** for {councils} councils.")
 
 if parsed.warnings:
     st.subheader(f"{ui.plural(len(parsed.warnings), 'warning')}")
