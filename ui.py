@@ -143,6 +143,7 @@ PRESENT_CSS = """
   .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
   .stMarkdown p, .stCaption, [data-testid="stCaptionContainer"] p, [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
   [data-testid="stMetricValue"] { font-size: 3.5rem !important; }
+  [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div { font-size: 1.3rem !important; }
   h1 { font-size: 2.6rem !important; } h2, h3 { font-size: 2.1rem !important; }
 </style>
 """
