@@ -17,11 +17,15 @@ $(STAMP): requirements.txt
 setup: $(STAMP)
 
 run: setup
+	@$(MAKE) --no-print-directory chromium || echo "Without Chromium the dashboard runs, but chart images and panel reports cannot be made."
 	$(VENV)/bin/streamlit run app.py
 
-# The browser tests drive Debian's Chromium; install it when missing (needs root, as in CI).
+# Chart images, panel reports and the browser tests use Debian's Chromium; reports use the
+# Liberation fonts (Arial's metrics, as the charts). Installed when missing (needs root).
+FONT := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
 chromium:
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@(command -v chromium >/dev/null && test -f $(FONT)) || \
+		(apt-get update && apt-get install -y chromium fonts-liberation)
 
 # axe-core, loaded into pages by the browser tests' accessibility check (package-lock.json pins it).
 node_modules/axe-core/axe.min.js: package.json package-lock.json

@@ -27,6 +27,8 @@ PAGES = [
     st.Page("pages/rag_progress.py", title="Action plan progress", icon=":material/checklist:", url_path="rag_progress"),
     st.Page("pages/slippage.py", title="Slippage", icon=":material/schedule:", url_path="slippage"),
     st.Page("pages/kpi_trends.py", title="KPI trends", icon=":material/trending_up:", url_path="kpi_trends"),
+    st.Page("pages/decks.py", title="Meeting decks", icon=":material/slideshow:", url_path="decks"),
+    st.Page("pages/report.py", title="Panel report", icon=":material/description:", url_path="report"),
     st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
     st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
     st.Page("pages/accessibility.py", title="Accessibility", icon=":material/accessibility:", url_path="accessibility"),
@@ -35,7 +37,10 @@ page = st.navigation(PAGES)
 
 ui.presentation_frame()
 if ui.presenting():
-    st.page_link(page, label="Exit presentation mode", icon=":material/close_fullscreen:")
+    kept = {k: v for k, v in st.query_params.to_dict().items() if k != "present"}
+    st.page_link(
+        page, label="Exit presentation mode", icon=":material/close_fullscreen:", query_params=kept
+    )
 with st.sidebar:
     if st.toggle(
         "Presentation mode",

@@ -214,19 +214,30 @@ def actions_by_lead(con, plan: str, as_of: dt.date) -> pd.DataFrame:
     )
 
 
-def slippage(con, plan: str, lead: str | None = None) -> pd.DataFrame:
-    """The latest snapshot's actions with due dates, overdue and re-dating."""
-    extra, params = ("AND lead = ?", [lead]) if lead else ("", [])
+def slippage(con, plan: str, lead: str | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """A snapshot's actions (the latest unless ``as_of``) with due dates, overdue and re-dating."""
+    where = "AND lead = ?" if lead else ""
+    source = "slippage_history" if as_of else "slippage"
+    where += " AND as_of = ?" if as_of else ""
     return _df(
         con,
         f"""
         SELECT ref, action, lead, rag, recommendation_ref, timescale, due_date, first_due_date,
                days_redated, overdue, days_overdue, as_of, source_sheet, source_row
-        FROM slippage WHERE plan = ? {extra}
+        FROM {source} WHERE plan = ? {where}
         ORDER BY source_sheet, source_row
         """,
-        [plan, *params],
+        [plan, *([lead] if lead else []), *([as_of] if as_of else [])],
     )
+
+
+def redated_between(con, plan: str, before: dt.date, after: dt.date) -> int:
+    """How many actions were given a later due date between two consecutive snapshots."""
+    return con.execute(
+        "SELECT count(*) FROM action_changes WHERE plan = ? AND as_of_before = ? "
+        "AND as_of_after = ? AND due_after > due_before",
+        [plan, before, after],
+    ).fetchone()[0]
 
 
 def leads(con, plan: str) -> list[str]:

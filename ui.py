@@ -13,8 +13,10 @@ import streamlit as st
 import queries
 from charts.export import ExportUnavailable, image_bytes
 from charts.tables import csv_bytes, excel_bytes
-from charts.theme import RAG_COLOURS, for_projector, format_date, text_colour_on
+from charts.theme import RAG_COLOURS, for_projector, text_colour_on
 from loaders import settings
+from report import views
+from report.views import View, date_text, plural  # noqa: F401  (pages use them through ui)
 
 
 def ensure_navigation() -> None:
@@ -46,14 +48,28 @@ def connection():
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, version: tuple, db: str, args: tuple, kwargs: tuple) -> Any:
-    return getattr(queries, name)(connection(), *args, **dict(kwargs))
+def _cached(module: str, name: str, version: tuple, db: str, args: tuple, kwargs: tuple) -> Any:
+    return getattr(_MODULES[module], name)(connection(), *args, **dict(kwargs))
+
+
+def _call(module: str, name: str, args: tuple, kwargs: dict) -> Any:
+    version = queries.data_version(connection())
+    return _cached(
+        module, name, version, str(settings.db_path()), args, tuple(sorted(kwargs.items()))
+    )
 
 
 def query(name: str, *args: Any, **kwargs: Any) -> Any:
     """Run ``queries.<name>`` through the cache; any upload or setting change refreshes it."""
-    version = queries.data_version(connection())
-    return _cached(name, version, str(settings.db_path()), args, tuple(sorted(kwargs.items())))
+    return _call("queries", name, args, kwargs)
+
+
+def view(name: str, *args: Any, **kwargs: Any) -> View:
+    """Build ``report.views.<name>`` through the same cache."""
+    return _call("views", name, args, kwargs)
+
+
+_MODULES = {"queries": queries, "views": views}
 
 
 def refresh() -> None:
@@ -114,14 +130,6 @@ def url_select(
     else:
         st.query_params[param] = _encode(value)
     return value
-
-
-def date_text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        value = value.date()
-    return format_date(value)
 
 
 def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
@@ -197,6 +205,22 @@ def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None 
             st.dataframe(table, hide_index=True, width="stretch")
 
 
+def show(view: View, *, table: str = "expander", name: str | None = None) -> None:
+    """A view under its heading (what it shows, as of when): the chart with its sentence,
+    and its table in a 'view as table' expander or shown in full (``table="shown"``,
+    with downloads). In presentation mode each view fills one screen."""
+    with st.container(key=f"view_{view.key}"):
+        st.subheader(view.heading)
+        shown = table == "shown" and view.table is not None and not view.table.empty
+        if view.figure is not None:
+            chart(view.figure, view.summary, None if shown else view.table, key=view.key)
+        else:
+            st.markdown(view.summary)
+        if shown:
+            st.dataframe(rag_table(view.table, view.rag_columns), hide_index=True, width="stretch")
+            table_downloads(view.table, name or view.key)
+
+
 def table_downloads(df: pd.DataFrame, name: str) -> None:
     """CSV and formatted Excel downloads of a table (safe to open: no formulas run)."""
     if presenting():
@@ -210,10 +234,6 @@ def table_downloads(df: pd.DataFrame, name: str) -> None:
         "Excel", lambda: excel_bytes(df, name), f"{name}.xlsx", key=f"{name}_xlsx",
         on_click="ignore", icon=":material/download:",
     )  # fmt: skip
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def empty_state(message: str, link_label: str) -> None:

@@ -79,7 +79,7 @@ def kpi_trend(
     if target is not None:
         fig.add_hline(
             y=target, line={"dash": "dash", "color": TARGET_COLOUR, "width": 2},
-            annotation_text=f"Target {format_value(target, unit)}", annotation_position="top right",
+            annotation_text=f"Target<br>{format_value(target, unit)}", annotation_position="right",
         )  # fmt: skip
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title="Period")
     axis = unit or "Value"
@@ -87,7 +87,9 @@ def kpi_trend(
         axis += f" ({POLARITY_TEXT[polarity]})"
     fig.update_yaxes(title=axis)  # not from zero: a 90-95% series must stay readable
     fig.update_layout(height=480)
-    return apply_theme(fig, title)
+    apply_theme(fig, title)
+    # The target's label sits right of the plot, where no point's label can cover it.
+    return fig.update_layout(margin={"r": 130 if target is not None else 30})
 
 
 def kpi_small_multiples(df: pd.DataFrame, *, columns: int = 3) -> go.Figure:

@@ -456,6 +456,7 @@ def load_demo(con) -> list[int]:
 
     from loaders import store
     from loaders.importer import import_file
+    from report import decks
 
     if (
         store.get_state(con, "demo_cleared")
@@ -473,7 +474,35 @@ def load_demo(con) -> list[int]:
         ]
     store.set_state(con, "demo_uploads", json.dumps(ids))
     store.set_state(con, "own_area", DEMO_AREA)
+    store.set_state(con, "demo_deck", str(decks.save(con, demo_deck())))
     return ids
+
+
+DEMO_PLAN = PLAN_TITLE
+
+
+def demo_deck():
+    """A panel meeting's deck over the demo data, to show what a deck is."""
+    from report.decks import Deck, Slide
+
+    plan = {"plan": DEMO_PLAN}
+    kpi = {"area": DEMO_AREA}
+    return Deck(
+        "Corporate parenting panel (demo)",
+        [
+            Slide("overview", plan, "Where the plan stands this month; the trend since the inspection."),
+            Slide("rag_by_recommendation", plan, "Recommendation 4 is where the Red actions are."),
+            Slide("rag_movement", plan, "Most movement is actions completing; one went backwards."),
+            Slide("overdue", plan, "Ask the lead for a recovery date."),
+            Slide("redated", plan, "Re-dating is allowed but the panel should see it."),
+            Slide("kpi", {"indicator": "Initial health assessments within 20 working days", **kpi},
+                  "Still below target though improving."),
+            Slide("kpi", {"indicator": "Dental checks", **kpi}, "Well above statistical neighbours."),
+            Slide("kpi", {"indicator": "Average caseload per social worker", **kpi},
+                  "Lower is better: caseloads are falling towards the target."),
+        ],
+        saved_by="Built-in demo",
+    )  # fmt: skip
 
 
 def demo_uploads(con) -> list[int]:
@@ -489,6 +518,7 @@ def clear_demo(con) -> int:
     """Remove every demo upload and keep the demo from loading again; returns how many."""
     from loaders import store
     from loaders.importer import remove_upload
+    from report import decks
 
     ids = demo_uploads(con)
     existing = {r[0] for r in con.execute("SELECT upload_id FROM upload_files").fetchall()}
@@ -496,6 +526,9 @@ def clear_demo(con) -> int:
         if upload_id in existing:
             remove_upload(con, upload_id)
     store.set_state(con, "demo_uploads", None)
+    if deck_id := store.get_state(con, "demo_deck"):
+        decks.delete(con, int(deck_id))
+        store.set_state(con, "demo_deck", None)
     store.set_state(con, "demo_cleared", "1")
     if store.get_state(con, "own_area") == DEMO_AREA:
         store.set_state(con, "own_area", None)

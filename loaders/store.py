@@ -110,6 +110,21 @@ CREATE TABLE IF NOT EXISTS app_state (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR
 );
+-- Meeting decks officers build in the app: an ordered list of views with speaker notes.
+CREATE SEQUENCE IF NOT EXISTS deck_id_seq START 1;
+CREATE TABLE IF NOT EXISTS decks (
+    deck_id  INTEGER PRIMARY KEY DEFAULT nextval('deck_id_seq'),
+    name     VARCHAR NOT NULL,
+    saved_at TIMESTAMP NOT NULL,
+    saved_by VARCHAR
+);
+CREATE TABLE IF NOT EXISTS deck_slides (
+    deck_id  INTEGER NOT NULL,
+    position INTEGER NOT NULL,     -- 1 is the first slide
+    kind     VARCHAR NOT NULL,     -- a report.views.KINDS key
+    params   VARCHAR NOT NULL,     -- JSON: the plan, or the indicator and area
+    note     VARCHAR NOT NULL      -- the speaker note ('' when none)
+);
 CREATE TABLE IF NOT EXISTS neighbour_rows (
     upload_id          INTEGER NOT NULL,
     old_la_code        VARCHAR NOT NULL,
@@ -183,25 +198,28 @@ JOIN keyed f
  AND f.section IS NOT DISTINCT FROM b.section
  AND f.action_key = b.action_key;
 
-CREATE OR REPLACE VIEW slippage AS
-WITH first_seen AS (
-    SELECT a.plan, a.section, {action_key("a")} AS action_key,
-           arg_min(a.due_date, a.as_of) FILTER (WHERE a.due_date IS NOT NULL) AS first_due_date
+-- Every snapshot's actions with slippage as it stood then: the first due date is the
+-- earliest snapshot's (up to that one) that gave a date.
+CREATE OR REPLACE VIEW slippage_history AS
+WITH seen AS (
+    SELECT a.*,
+           first_value(a.due_date IGNORE NULLS) OVER (
+               PARTITION BY a.plan, a.section, {action_key("a")} ORDER BY a.as_of
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS first_due_date
     FROM actions a
-    GROUP BY ALL
 )
-SELECT l.plan, l.section, l.ref, l.lead, l.rag, l.due_date, f.first_due_date,
-       greatest(coalesce(date_diff('day', f.first_due_date, l.due_date), 0), 0) AS days_redated,
-       coalesce(l.due_date < l.as_of AND l.rag <> 'Complete', false) AS overdue,
-       CASE WHEN l.due_date < l.as_of AND l.rag <> 'Complete'
-            THEN date_diff('day', l.due_date, l.as_of) ELSE 0 END AS days_overdue,
-       l.as_of, l.recommendation_ref, l.action, l.timescale, l.upload_id, l.source_sheet,
-       l.source_row
-FROM actions_latest l
-LEFT JOIN first_seen f
-  ON f.plan = l.plan
- AND f.section IS NOT DISTINCT FROM l.section
- AND f.action_key = {action_key("l")};
+SELECT plan, section, ref, lead, rag, due_date, first_due_date,
+       greatest(coalesce(date_diff('day', first_due_date, due_date), 0), 0) AS days_redated,
+       coalesce(due_date < as_of AND rag <> 'Complete', false) AS overdue,
+       CASE WHEN due_date < as_of AND rag <> 'Complete'
+            THEN date_diff('day', due_date, as_of) ELSE 0 END AS days_overdue,
+       as_of, recommendation_ref, action, timescale, upload_id, source_sheet, source_row
+FROM seen;
+
+CREATE OR REPLACE VIEW slippage AS
+SELECT *
+FROM slippage_history
+WHERE (plan, as_of) IN (SELECT (plan, max(as_of)) FROM action_snapshots GROUP BY plan);
 
 -- Re-imported figures replace earlier ones for the same indicator, area, breakdown and
 -- period (latest upload wins); the replaced rows stay in kpi_rows under their upload.

@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from charts import kpi as kpi_charts
 from charts.theme import format_value
+from report.views import POLARITY_TEXT
 
 ui.ensure_navigation()
 st.title("KPI trends")
@@ -33,17 +34,11 @@ unit, polarity, target = (
 )
 target = None if target is None else float(target)
 series = ui.query("kpi_series", indicator, area)
-benchmarks = ui.query("kpi_benchmarks", indicator, area)
 latest = ui.query("kpi_tiles", area)
 latest = latest[latest["indicator"] == indicator]
 
 st.header(indicator)
-better = {
-    "higher": "Higher is better",
-    "lower": "Lower is better",
-    "neutral": "Neither higher nor lower is better",
-}
-facts = [better.get(polarity, "Polarity not set (an officer can set it on the Data page)")]
+facts = [POLARITY_TEXT.get(polarity, "Polarity not set (an officer can set it on the Data page)")]
 if target is not None:
     facts.append(f"target {format_value(target, unit)}")
 if not latest.empty:
@@ -54,39 +49,9 @@ if not latest.empty:
     )
 st.markdown(f"{area}: " + "; ".join(facts) + ".")
 
-observed = series[series["value"].notna()]
-if observed.empty:
-    st.info("No figures for this indicator and council.")
-else:
-    first, last = observed.iloc[0], observed.iloc[-1]
-    text = f"{indicator} for {area} went from {format_value(first['value'], unit)} in {first['period_label']} to {format_value(last['value'], unit)} in {last['period_label']}"
-    if target is not None:
-        text += f", against a target of {format_value(target, unit)}"
-    compare = [
-        f"{b} {format_value(g.iloc[-1]['value'], unit)}"
-        for b, g in benchmarks.groupby("area")
-        if g["value"].notna().any()
-    ]
-    text += f"; latest benchmarks: {', '.join(compare)}." if compare else "."
-    fig = kpi_charts.kpi_trend(
-        series,
-        title=f"{indicator}: {area}",
-        unit=unit,
-        target=target,
-        polarity=polarity,
-        benchmarks=benchmarks,
-    )
-    table = pd.concat(
-        [
-            series.assign(area=area)[["area", "period_label", "value"]],
-            benchmarks[["area", "period_label", "value"]],
-        ]
-    )
-    table = table.pivot_table(
-        index="period_label", columns="area", values="value", sort=False
-    ).reset_index()
-    table = table.rename(columns={"period_label": "Period"})
-    ui.chart(fig, text, table, key="trend")
+trend = ui.view("kpi", indicator, area)
+ui.show(trend)
+if trend.figure is not None:
     with st.expander("Where each figure came from"):
         source = series.rename(
             columns={"period_label": "Period", "value": "Value", "numerator": "Numerator", "denominator": "Denominator",

@@ -33,28 +33,7 @@ filters = {"section": section, "recommendation": recommendation, "lead": lead, "
 
 st.caption(f"{plan}, as of {ui.date_text(as_of)}")
 
-by_rec = ui.query("rag_by_recommendation", plan, as_of, **filters)
-total = int(by_rec["count"].sum())
-counts = by_rec.groupby("rag")["count"].sum()
-summary = f"{total} actions shown: " + ", ".join(
-    f"{int(counts.get(level, 0))} {level}"
-    for level in ("Complete", "Green", "Amber", "Red", "Not rated")
-    if counts.get(level, 0)
-)
-st.subheader("RAG by recommendation")
-ui.chart(
-    rag_charts.rag_by_recommendation(by_rec),
-    summary + ".",
-    by_rec.rename(
-        columns={
-            "recommendation_ref": "Recommendation",
-            "recommendation": "Text",
-            "rag": "RAG",
-            "count": "Actions",
-        }
-    ),
-    key="by_rec",
-)
+ui.show(ui.view("rag_by_recommendation", plan, as_of, **filters))
 
 st.subheader("RAG over time")
 over_time = ui.query("rag_over_time", plan)
@@ -74,8 +53,8 @@ table = over_time.assign(as_of=over_time["as_of"].map(ui.date_text)).rename(
 )
 ui.chart(rag_charts.rag_over_time(over_time), trend, table, key="over_time")
 
-st.subheader("RAG movement between two snapshots")
 if len(dates) < 2:
+    st.subheader("RAG movement")
     st.info("Load a second snapshot of this plan to see which actions improved or worsened.")
 else:
     left, right = st.columns(2)
@@ -90,32 +69,7 @@ else:
         format_func=ui.date_text,
         container=right,
     )
-    moved = ui.query("rag_movement", plan, before, after)
-    matrix = moved.groupby(["rag_before", "rag_after"]).size().reset_index(name="count")
-    tally = moved["movement"].value_counts()
-    text = (
-        f"Between {ui.date_text(before)} and {ui.date_text(after)}: {int(tally.get('Improved', 0))} actions improved, "
-        f"{int(tally.get('Worsened', 0))} worsened and {int(tally.get('No change', 0))} did not change."
-    )
-    fig = rag_charts.rag_movement(
-        matrix,
-        before_label=f"RAG at {ui.date_text(before)}",
-        after_label=f"RAG at {ui.date_text(after)}",
-    )
-    ui.chart(fig, text, key="movement")
-    changed = moved[moved["movement"] != "No change"][
-        ["ref", "movement", "rag_before", "rag_after", "lead", "action"]
-    ].rename(
-        columns={
-            "ref": "Ref",
-            "action": "Action",
-            "lead": "Lead",
-            "rag_before": "Before",
-            "rag_after": "After",
-            "movement": "Movement",
-        }
-    )
-    st.dataframe(ui.rag_table(changed, ("Before", "After")), hide_index=True, width="stretch")
+    ui.show(ui.view("rag_movement", plan, before, after), table="shown", name="rag_movement")
 
 st.subheader("Actions by lead")
 by_lead = ui.query("actions_by_lead", plan, as_of)

@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from charts import slippage as slip_charts
+from report.views import slippage_table
 
 ui.ensure_navigation()
 st.title("Slippage")
@@ -40,42 +41,8 @@ cols[1].metric(
 cols[2].metric("Days of slippage in all", int(redated["days_redated"].sum()), border=True)
 
 
-def readable(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for column in ("due_date", "first_due_date"):
-        out[column] = out[column].map(ui.date_text)
-    return out.rename(
-        columns={
-            "ref": "Ref", "action": "Action", "lead": "Lead", "rag": "RAG", "timescale": "Timescale",
-            "due_date": "Due", "first_due_date": "First due", "days_overdue": "Days overdue",
-            "days_redated": "Days re-dated", "recommendation_ref": "Rec",
-        }
-    )[["Ref", "Action", "Lead", "RAG", "Timescale", "First due", "Due", "Days re-dated", "Days overdue"]]  # fmt: skip
-
-
-st.subheader("Overdue actions")
-if overdue.empty:
-    st.success(f"No action is overdue as of {ui.date_text(as_of)}.")
-else:
-    worst = overdue.iloc[0]
-    text = (
-        f"{ui.plural(len(overdue), 'action is', 'actions are')} overdue; the longest, {worst['ref']} "
-        f"({worst['lead']}), by {int(worst['days_overdue'])} days."
-    )
-    ui.chart(slip_charts.overdue_actions(overdue), text, key="overdue")
-    st.dataframe(ui.rag_table(readable(overdue)), hide_index=True, width="stretch")
-    ui.table_downloads(readable(overdue), "overdue_actions")
-
-st.subheader("Re-dated actions: first due date against current due date")
-if redated.empty:
-    st.success("No action has been given a later due date than when it was first seen.")
-else:
-    text = (
-        f"{ui.plural(len(redated), 'action has', 'actions have')} been re-dated, by "
-        f"{int(redated['days_redated'].sum())} days in all; most, {redated.iloc[0]['ref']}, by "
-        f"{int(redated.iloc[0]['days_redated'])} days."
-    )
-    ui.chart(slip_charts.redated_actions(redated), text, readable(redated), key="redated")
+ui.show(ui.view("overdue", plan, lead=lead), table="shown", name="overdue_actions")
+ui.show(ui.view("redated", plan, lead=lead))
 
 st.subheader("Slippage by lead and by recommendation")
 for group, label in (("lead", "Lead"), ("recommendation_ref", "Recommendation")):
@@ -107,4 +74,4 @@ text = (
     f"{ui.date_text(as_of)}"
     + (f"; {undated} recurring or undated actions are not shown." if undated else ".")
 )
-ui.chart(slip_charts.due_timeline(dated, as_of), text, readable(dated), key="timeline")
+ui.chart(slip_charts.due_timeline(dated, as_of), text, slippage_table(dated), key="timeline")

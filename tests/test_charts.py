@@ -183,7 +183,7 @@ def test_kpi_trend_with_target_benchmarks_and_gaps():
     assert list(own.y) == [None, 93.5, None, 92.4]  # a missing year is a gap, never zero
     assert list(own.text) == ["", "93.5%", "", "92.4%"]
     assert fig.data[0].line.dash != fig.data[1].line.dash
-    assert any(a.text == "Target 95%" for a in fig.layout.annotations)
+    assert any(a.text == "Target<br>95%" for a in fig.layout.annotations)
     target = [s for s in fig.layout.shapes if s.y0 == 95]
     assert target and target[0].line.dash == "dash"
     assert fig.data[0].line.color == BENCHMARK_STYLES["England"][0]

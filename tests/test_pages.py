@@ -171,6 +171,8 @@ def test_empty_database_is_helpful(tmp_path, monkeypatch):
         "pages/slippage.py",
         "pages/kpi_trends.py",
         "pages/data.py",
+        "pages/decks.py",
+        "pages/report.py",
     ):
         at = AppTest.from_file(APP, default_timeout=60)
         if page:
@@ -211,3 +213,75 @@ def test_accessibility_statement(app):
     assert not at.exception
     text = at.markdown[-1].value
     assert "partially compliant" in text and "WCAG" in text and "Enforcement procedure" in text
+
+
+def test_deck_opens_by_link_and_steps_with_next_and_previous(app, demo_db):
+    from report import decks
+
+    con = store.connect(demo_db)
+    deck = decks.load(con, int(decks.listing(con)["deck_id"][0]))
+    con.close()
+    at = app("pages/decks.py", deck=str(deck.deck_id), slide="2", present="1")
+    assert not at.exception
+    assert at.subheader[0].value == "RAG by recommendation, as of 30 Apr 2018"
+    assert at.caption[0].value == f"{deck.name} · slide 2 of {len(deck.slides)}"
+    assert at.button(key="deck_next").proto.shortcut.lower() == "right"
+    at.button(key="deck_next").click().run()
+    assert at.query_params["slide"] == "3"
+    assert at.subheader[0].value.startswith("RAG movement since the previous snapshot")
+    assert deck.slides[2].note in at.expander[0].children[0].value  # speaker note
+    at.button(key="deck_previous").click().run()
+    at.button(key="deck_previous").click().run()
+    assert at.query_params["slide"] == "1"
+    assert at.button(key="deck_previous").disabled
+
+
+def test_deck_builder_adds_orders_notes_and_saves(tmp_path, monkeypatch):
+    from report import decks
+
+    path = tmp_path / "decks.duckdb"
+    con = store.connect(path)
+    load_demo(con)
+    con.close()
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/decks.py")
+    at.run()
+    assert any("Corporate parenting panel (demo)" in m.value for m in at.markdown)
+    at.text_input[0].input("Panel, December").run()
+    at.selectbox(key="add_kind").select("overdue").run()
+    at.button[-2].click().run()  # Add to the deck
+    at.selectbox(key="add_kind").select("kpi").run()
+    at.selectbox(key="add_indicator").select("Dental checks").run()
+    at.button(key=next(b.key for b in at.button if b.label == "Add to the deck")).click().run()
+    up = next(b for b in at.button if b.label == "Up" and not b.disabled)
+    up.click().run()  # the KPI first
+    at.text_area[0].input("Dental checks are well above neighbours").run()
+    next(b for b in at.button if b.label == "Save deck").click().run()
+    assert not at.exception and not at.error
+    assert at.success
+    con = store.connect(path)
+    saved = decks.listing(con)
+    deck = decks.load(con, int(saved[saved["name"] == "Panel, December"]["deck_id"].iloc[0]))
+    con.close()
+    assert [s.kind for s in deck.slides] == ["kpi", "overdue"]
+    assert deck.slides[0].params == {"indicator": "Dental checks", "area": "Anytown"}
+    assert deck.slides[0].note == "Dental checks are well above neighbours"
+
+
+def test_deck_that_is_not_there(app):
+    at = app("pages/decks.py", deck="999")
+    assert not at.exception
+    assert "There is no deck number 999" in at.error[0].value
+
+
+def test_panel_report_page_makes_pdf_and_pptx(app):
+    at = app("pages/report.py")
+    assert not at.exception
+    kpis = at.multiselect(key="report_kpis")
+    assert kpis.value  # KPIs with targets chosen to start with
+    at.multiselect(key="report_kpis").set_value(["Dental checks"])
+    next(b for b in at.button if b.label == "Make the report").click().run()
+    assert not at.exception and not at.error
+    assert "6 chart pages for Post Ofsted Action Plan as of 30 Apr 2018" in at.success[0].value
+    assert [b.label for b in at.download_button] == ["PDF", "PowerPoint"]

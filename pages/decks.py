@@ -1,0 +1,195 @@
+"""Meeting decks: build an ordered set of views with speaker notes, save it, and step
+through it full screen from a link (/decks?deck=N&present=1)."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+import ui
+from report import decks
+from report.views import KINDS, NoData, describe
+
+ui.ensure_navigation()
+con = ui.connection()
+
+
+def _deck_id(param: str) -> int | None:
+    value = st.query_params.get(param, "")
+    return int(value) if value.isdigit() else None
+
+
+def _go(slide: int) -> None:
+    st.query_params["slide"] = str(slide)
+
+
+def present(deck: decks.Deck) -> None:
+    """One slide of a deck: its view, Previous and Next (also the arrow keys), its note."""
+    total = len(deck.slides)
+    value = st.query_params.get("slide", "1")
+    number = min(max(int(value) if value.isdigit() else 1, 1), total)
+    slide = deck.slides[number - 1]
+    st.caption(f"{deck.name} · slide {number} of {total}")
+    try:
+        ui.show(ui.view("build", slide.kind, slide.params))
+    except NoData as exc:
+        st.warning(f"{describe(slide.kind, slide.params)}: {exc} Edit the deck to change it.")
+    back, ahead, _ = st.columns([1, 1, 4])
+    back.button(
+        "Previous", icon=":material/arrow_back:", shortcut="Left", disabled=number == 1,
+        on_click=_go, args=(number - 1,), key="deck_previous",
+    )  # fmt: skip
+    ahead.button(
+        "Next", icon=":material/arrow_forward:", shortcut="Right", disabled=number == total,
+        on_click=_go, args=(number + 1,), key="deck_next",
+    )  # fmt: skip
+    with st.expander("Speaker note", expanded=not ui.presenting()):
+        st.markdown(slide.note or "No note for this slide.")
+    if not ui.presenting():
+        st.page_link(
+            "pages/decks.py",
+            label="Present full screen",
+            icon=":material/slideshow:",
+            query_params={"deck": str(deck.deck_id), "slide": str(number), "present": "1"},
+        )
+        st.page_link("pages/decks.py", label="All decks", icon=":material/list:")
+
+
+def _draft(deck: decks.Deck | None) -> dict:
+    """The deck being edited, kept in the session until it is saved."""
+    wanted = deck.deck_id if deck else None
+    draft = st.session_state.get("deck_draft")
+    if draft is None or draft["deck_id"] != wanted:
+        draft = {
+            "deck_id": wanted,
+            "name": deck.name if deck else "",
+            "slides": [
+                {"uid": uuid.uuid4().hex, "kind": s.kind, "params": s.params, "note": s.note}
+                for s in (deck.slides if deck else [])
+            ],
+        }
+        st.session_state["deck_draft"] = draft
+    return draft
+
+
+def _move(slides: list, i: int, step: int) -> None:
+    slides[i], slides[i + step] = slides[i + step], slides[i]
+
+
+def _add(draft: dict, kind: str, params: dict) -> None:
+    draft["slides"].append({"uid": uuid.uuid4().hex, "kind": kind, "params": params, "note": ""})
+
+
+def editor(deck: decks.Deck | None) -> None:
+    draft = _draft(deck)
+    st.subheader(f"Edit “{deck.name}”" if deck else "New deck")
+    draft["name"] = st.text_input(
+        "Deck name", draft["name"], placeholder="Corporate parenting panel, March"
+    )
+
+    plans = ui.query("plans")
+    area = ui.query("default_area")
+    names = list(ui.query("indicators", area)["indicator"]) if area else []
+    with st.container(border=True):
+        st.markdown("**Add a view**")
+        kinds = [k for k, kind in KINDS.items() if (plans if "plan" in kind.needs else names)]
+        if not kinds:
+            ui.nothing_loaded("Nothing is loaded to show in a deck yet.", "Upload a spreadsheet")
+        left, right = st.columns(2)
+        kind = left.selectbox("View", kinds, format_func=lambda k: KINDS[k].label, key="add_kind")
+        if "plan" in KINDS[kind].needs:
+            params = {"plan": right.selectbox("Plan", plans, key="add_plan")}
+        else:
+            params = {"indicator": right.selectbox("Indicator", names, key="add_indicator")}
+            params["area"] = area
+        st.button(
+            "Add to the deck", icon=":material/add:", on_click=_add, args=(draft, kind, params)
+        )
+
+    slides = draft["slides"]
+    for i, slide in enumerate(slides):
+        with st.container(border=True):
+            text, up, down, remove = st.columns([6, 1, 1, 1], vertical_alignment="center")
+            text.markdown(f"**{i + 1}. {describe(slide['kind'], slide['params'])}**")
+            up.button("Up", key=f"up_{slide['uid']}", disabled=i == 0, on_click=_move,
+                      args=(slides, i, -1), icon=":material/arrow_upward:")  # fmt: skip
+            down.button("Down", key=f"down_{slide['uid']}", disabled=i == len(slides) - 1,
+                        on_click=_move, args=(slides, i, 1), icon=":material/arrow_downward:")  # fmt: skip
+            remove.button("Remove", key=f"remove_{slide['uid']}", on_click=slides.pop, args=(i,),
+                          icon=":material/delete:")  # fmt: skip
+            slide["note"] = st.text_area(
+                f"Speaker note for slide {i + 1}", slide["note"], key=f"note_{slide['uid']}",
+                height=68, placeholder="What to say, or what to ask the lead",
+            )  # fmt: skip
+
+    if st.button("Save deck", type="primary", icon=":material/save:"):
+        try:
+            deck_id = decks.save(
+                con,
+                decks.Deck(
+                    draft["name"],
+                    [decks.Slide(s["kind"], s["params"], s["note"]) for s in slides],
+                    draft["deck_id"],
+                ),
+            )
+        except decks.DeckError as exc:
+            st.error(str(exc))
+            return
+        st.session_state.pop("deck_draft", None)
+        st.query_params.pop("edit", None)
+        st.session_state["deck_saved"] = deck_id
+        st.rerun()
+
+
+def listing() -> None:
+    stored = decks.listing(con)
+    if saved := st.session_state.pop("deck_saved", None):
+        st.success("Deck saved. Its link opens it ready to present.", icon=":material/check:")
+    if stored.empty:
+        st.info("No decks yet. Build one below: choose views, put them in order, add notes.")
+    for row in stored.itertuples():
+        with st.container(border=True):
+            text, show, edit, remove = st.columns([4, 2, 1, 1], vertical_alignment="center")
+            who = f" by {row.saved_by}" if row.saved_by else ""
+            text.markdown(
+                f"**{row.name}**{' (just saved)' if row.deck_id == saved else ''}  \n"
+                f"{ui.plural(int(row.slides), 'slide')}, saved {ui.date_text(row.saved_at)}{who}"
+            )
+            show.page_link(
+                "pages/decks.py", label="Present", icon=":material/slideshow:",
+                query_params={"deck": str(row.deck_id), "present": "1"},
+            )  # fmt: skip
+            edit.page_link(
+                "pages/decks.py", label="Edit", icon=":material/edit:",
+                query_params={"edit": str(row.deck_id)},
+            )  # fmt: skip
+            if remove.button("Delete", key=f"delete_{row.deck_id}", icon=":material/delete:"):
+                st.session_state["deck_delete"] = row.deck_id
+            if st.session_state.get("deck_delete") == row.deck_id:
+                st.warning(f"Delete the deck “{row.name}”? Its views and data are not affected.")
+                if st.button("Yes, delete it", key=f"confirm_{row.deck_id}", type="primary"):
+                    decks.delete(con, row.deck_id)
+                    st.session_state.pop("deck_delete", None)
+                    st.rerun()
+
+
+showing = _deck_id("deck")
+if showing is not None:
+    deck = decks.load(con, showing)
+    if deck is None:
+        st.error(f"There is no deck number {showing}; it may have been deleted.")
+        st.page_link("pages/decks.py", label="All decks", icon=":material/list:")
+    else:
+        present(deck)
+    st.stop()
+
+st.title("Meeting decks")
+st.markdown(
+    "A deck is the views you want to show at a meeting, in order, each with a speaker note. "
+    "It always shows the latest data. Present it from its link; step through with **Next** "
+    "and **Previous** or the **left and right arrow keys**."
+)
+listing()
+editing = _deck_id("edit")
+editor(decks.load(con, editing) if editing is not None else None)

@@ -1,0 +1,379 @@
+"""The dashboard's views: one chart or table with its heading, date and sentence.
+
+A view is what a page section shows, what a meeting-deck slide shows and what a panel
+report page holds, built once here from ``queries`` and ``charts`` so that all three say
+the same thing. Each builder takes a DuckDB connection and plain parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+import queries
+from charts import kpi as kpi_charts
+from charts import rag as rag_charts
+from charts import slippage as slip_charts
+from charts.theme import format_date, format_value
+from loaders.rag import RAG_LEVELS
+
+
+@dataclass
+class View:
+    """One screenful: a heading, what date it is as of, a chart and/or a table, and the
+    sentence that says what the chart shows (its text alternative)."""
+
+    title: str
+    as_of: str
+    summary: str
+    figure: go.Figure | None = None
+    table: pd.DataFrame | None = None
+    rag_columns: tuple[str, ...] = ()
+    key: str = "view"
+    facts: list[tuple[str, str]] = field(default_factory=list)  # headline figures
+
+    @property
+    def heading(self) -> str:
+        return f"{self.title}, {self.as_of}" if self.as_of else self.title
+
+
+class NoData(LookupError):
+    """The view has nothing to show for these parameters (a plan or indicator has gone)."""
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def date_text(value: object) -> str:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.date()
+    return format_date(value)
+
+
+def _as_of(con, plan: str, as_of: dt.date | None) -> dt.date:
+    """The snapshot to show: the one asked for, else the plan's latest."""
+    dates = queries.snapshots(con, plan)
+    if not dates:
+        raise NoData(f"No action plan called {plan!r} is loaded.")
+    if as_of is None:
+        return dates[-1]
+    if as_of not in dates:
+        raise NoData(f"{plan} has no snapshot as of {date_text(as_of)}.")
+    return as_of
+
+
+def _previous(con, plan: str, as_of: dt.date) -> dt.date | None:
+    earlier = [d for d in queries.snapshots(con, plan) if d < as_of]
+    return earlier[-1] if earlier else None
+
+
+# Action plans ---------------------------------------------------------------------------
+
+
+def rag_counts_text(counts: pd.Series) -> str:
+    """'8 Complete, 10 Green, 6 Amber, 3 Red' in RAG order, leaving out zeros."""
+    return ", ".join(
+        f"{int(counts.get(level, 0))} {level}" for level in RAG_LEVELS if counts.get(level, 0)
+    )
+
+
+def overview(con, plan: str, as_of: dt.date | None = None) -> View:
+    """The plan's headline figures at a snapshot, over its snapshots so far."""
+    as_of = _as_of(con, plan, as_of)
+    rows = queries.actions(con, plan, as_of)
+    slip = queries.slippage(con, plan, as_of=as_of)
+    counts = rows["rag"].value_counts()
+    total = len(rows)
+    complete = int(counts.get("Complete", 0))
+    overdue = int(slip["overdue"].sum())
+    redated = int((slip["days_redated"] > 0).sum())
+    previous = _previous(con, plan, as_of)
+    redated_now = queries.redated_between(con, plan, previous, as_of) if previous else 0
+    share = f"{100 * complete / total:.0f}%" if total else "0%"
+    summary = (
+        f"{plural(total, 'action')}: {rag_counts_text(counts)}. {complete} of {total} "
+        f"({share}) are complete; {overdue} of {total} {'is' if overdue == 1 else 'are'} overdue; "
+        f"{redated} {'has' if redated == 1 else 'have'} been "
+        "re-dated since first planned"
+        + (f", {redated_now} of them since {date_text(previous)}." if previous else ".")
+    )
+    history = queries.rag_over_time(con, plan)
+    history = history[pd.to_datetime(history["as_of"]).dt.date <= as_of]
+    facts = [
+        ("Actions", str(total)),
+        ("Complete", f"{complete} ({share})"),
+        ("Red", str(int(counts.get("Red", 0)))),
+        ("Amber", str(int(counts.get("Amber", 0)))),
+        ("Overdue", str(overdue)),
+        ("Re-dated", str(redated)),
+    ]
+    table = pd.DataFrame([dict(facts)])
+    return View(
+        f"{plan}: where the plan stands",
+        f"as of {date_text(as_of)}",
+        summary,
+        rag_charts.rag_over_time(history),
+        table,
+        key="overview",
+        facts=facts,
+    )
+
+
+def rag_by_recommendation(
+    con, plan: str, as_of: dt.date | None = None, **filters: str | None
+) -> View:
+    as_of = _as_of(con, plan, as_of)
+    by_rec = queries.rag_by_recommendation(con, plan, as_of, **filters)
+    counts = by_rec.groupby("rag")["count"].sum()
+    total = int(by_rec["count"].sum())
+    worst = (
+        by_rec[by_rec["rag"] == "Red"].groupby("recommendation_ref")["count"].sum().sort_values()
+    )
+    summary = f"{plural(total, 'action')} shown: {rag_counts_text(counts)}."
+    if len(worst):
+        summary += (
+            f" Recommendation {worst.index[-1]} has the most Red actions ({int(worst.iloc[-1])})."
+        )
+    table = by_rec.rename(
+        columns={
+            "recommendation_ref": "Recommendation",
+            "recommendation": "Text",
+            "rag": "RAG",
+            "count": "Actions",
+        }
+    )
+    return View(
+        "RAG by recommendation",
+        f"as of {date_text(as_of)}",
+        summary,
+        rag_charts.rag_by_recommendation(by_rec),
+        table,
+        ("RAG",),
+        key="by_rec",
+    )
+
+
+def rag_movement(
+    con, plan: str, before: dt.date | None = None, after: dt.date | None = None
+) -> View:
+    """Which actions improved or worsened between two snapshots (by default the latest two,
+    or the one before ``after`` and ``after``)."""
+    after = _as_of(con, plan, after)
+    before = before or _previous(con, plan, after)
+    if before is None:
+        return View(
+            "RAG movement",
+            f"as of {date_text(after)}",
+            f"{plan} has one snapshot so far, so there is no movement to show yet.",
+            key="movement",
+        )
+    moved = queries.rag_movement(con, plan, before, after)
+    matrix = moved.groupby(["rag_before", "rag_after"]).size().reset_index(name="count")
+    tally = moved["movement"].value_counts()
+    summary = (
+        f"Between {date_text(before)} and {date_text(after)}: "
+        f"{plural(int(tally.get('Improved', 0)), 'action')} improved, "
+        f"{int(tally.get('Worsened', 0))} worsened and {int(tally.get('No change', 0))} did not change."
+    )
+    changed = moved[moved["movement"] != "No change"][
+        ["ref", "movement", "rag_before", "rag_after", "lead", "action"]
+    ].rename(
+        columns={
+            "ref": "Ref",
+            "movement": "Movement",
+            "rag_before": "Before",
+            "rag_after": "After",
+            "lead": "Lead",
+            "action": "Action",
+        }
+    )
+    figure = rag_charts.rag_movement(
+        matrix, before_label=f"RAG at {date_text(before)}", after_label=f"RAG at {date_text(after)}"
+    )
+    return View(
+        "RAG movement since the previous snapshot",
+        f"{date_text(before)} to {date_text(after)}",
+        summary,
+        figure,
+        changed,
+        ("Before", "After"),
+        key="movement",
+    )
+
+
+def slippage_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Slippage rows as people read them: dates in words, leads named, columns titled."""
+    out = df.copy()
+    for column in ("due_date", "first_due_date"):
+        out[column] = out[column].map(date_text)
+    return out.rename(
+        columns={
+            "ref": "Ref", "action": "Action", "lead": "Lead", "rag": "RAG", "timescale": "Timescale",
+            "due_date": "Due", "first_due_date": "First due", "days_overdue": "Days overdue",
+            "days_redated": "Days re-dated", "recommendation_ref": "Rec",
+        }
+    )[["Ref", "Action", "Lead", "RAG", "Timescale", "First due", "Due", "Days re-dated", "Days overdue"]]  # fmt: skip
+
+
+def overdue(con, plan: str, as_of: dt.date | None = None, lead: str | None = None) -> View:
+    as_of = _as_of(con, plan, as_of)
+    rows = queries.slippage(con, plan, lead, as_of)
+    late = rows[rows["overdue"]].sort_values("days_overdue", ascending=False)
+    who = f" led by {lead}" if lead else ""
+    if late.empty:
+        summary = f"None of the {plural(len(rows), 'action')}{who} is overdue."
+        figure = None
+    else:
+        worst = late.iloc[0]
+        summary = (
+            f"{len(late)} of {plural(len(rows), 'action')}{who} "
+            f"{'is' if len(late) == 1 else 'are'} overdue; the longest, {worst['ref']} "
+            f"({worst['lead'] or 'no lead named'}), by {int(worst['days_overdue'])} days."
+        )
+        figure = slip_charts.overdue_actions(late)
+    return View(
+        "Overdue actions",
+        f"as of {date_text(as_of)}",
+        summary,
+        figure,
+        slippage_table(late),
+        ("RAG",),
+        key="overdue",
+    )
+
+
+def redated(con, plan: str, as_of: dt.date | None = None, lead: str | None = None) -> View:
+    as_of = _as_of(con, plan, as_of)
+    rows = queries.slippage(con, plan, lead, as_of)
+    later = rows[rows["days_redated"] > 0].sort_values("days_redated", ascending=False)
+    previous = _previous(con, plan, as_of)
+    if later.empty:
+        summary = "No action has been given a later due date than when it was first seen."
+        figure = None
+    else:
+        summary = (
+            f"{plural(len(later), 'action has', 'actions have')} been re-dated, by "
+            f"{int(later['days_redated'].sum())} days in all; most, {later.iloc[0]['ref']}, by "
+            f"{int(later.iloc[0]['days_redated'])} days."
+        )
+        if previous and not lead:
+            summary += f" {queries.redated_between(con, plan, previous, as_of)} were re-dated since {date_text(previous)}."
+        figure = slip_charts.redated_actions(later)
+    return View(
+        "Re-dated actions: first due date against current due date",
+        f"as of {date_text(as_of)}",
+        summary,
+        figure,
+        slippage_table(later),
+        ("RAG",),
+        key="redated",
+    )
+
+
+# Service metrics ------------------------------------------------------------------------
+
+POLARITY_TEXT = {
+    "higher": "Higher is better",
+    "lower": "Lower is better",
+    "neutral": "Neither higher nor lower is better",
+}
+
+
+def kpi(con, indicator: str, area: str) -> View:
+    """An indicator's trend for a council against its target and benchmarks."""
+    info = queries.indicators(con, area)
+    info = info[info["indicator"] == indicator]
+    if info.empty:
+        raise NoData(f"No figures for {indicator!r} in {area}.")
+    row = info.iloc[0]
+    unit, polarity, target = (
+        None if pd.isna(row[c]) else row[c] for c in ("unit", "polarity", "target")
+    )
+    target = None if target is None else float(target)
+    series = queries.kpi_series(con, indicator, area)
+    benchmarks = queries.kpi_benchmarks(con, indicator, area)
+    observed = series[series["value"].notna()]
+    if observed.empty:
+        return View(indicator, area, f"No figures for {indicator} in {area}.", key="trend")
+    first, last = observed.iloc[0], observed.iloc[-1]
+    summary = (
+        f"{indicator} for {area} went from {format_value(first['value'], unit)} in "
+        f"{first['period_label']} to {format_value(last['value'], unit)} in {last['period_label']}"
+    )
+    if target is not None:
+        summary += f", against a target of {format_value(target, unit)}"
+    compare = [
+        f"{name} {format_value(g.iloc[-1]['value'], unit)}"
+        for name, g in benchmarks.groupby("area")
+        if g["value"].notna().any()
+    ]
+    summary += f"; latest benchmarks: {', '.join(compare)}." if compare else "."
+    if polarity in POLARITY_TEXT:
+        summary += f" {POLARITY_TEXT[polarity]}."
+    figure = kpi_charts.kpi_trend(
+        series,
+        title=f"{indicator}: {area}",
+        unit=unit,
+        target=target,
+        polarity=polarity,
+        benchmarks=benchmarks,
+    ).update_layout(title=None, margin={"t": 40})  # the view's heading names it
+    table = pd.concat(
+        [
+            series.assign(area=area)[["area", "period_label", "value"]],
+            benchmarks[["area", "period_label", "value"]],
+        ]
+    )
+    table = (
+        table.pivot_table(index="period_label", columns="area", values="value", sort=False)
+        .reset_index()
+        .rename(columns={"period_label": "Period"})
+    )
+    if target is not None:
+        table["Target"] = target
+    table.columns.name = None
+    return View(
+        indicator, f"{area}, to {last['period_label']}", summary, figure, table, key="trend"
+    )
+
+
+# The catalogue a deck chooses from ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str
+    build: Callable[..., View]
+    needs: tuple[str, ...]  # "plan" or "indicator" (with the area)
+
+
+KINDS: dict[str, Kind] = {
+    "overview": Kind("Plan overview", overview, ("plan",)),
+    "rag_by_recommendation": Kind("RAG by recommendation", rag_by_recommendation, ("plan",)),
+    "rag_movement": Kind("RAG movement", rag_movement, ("plan",)),
+    "overdue": Kind("Overdue actions", overdue, ("plan",)),
+    "redated": Kind("Re-dated actions", redated, ("plan",)),
+    "kpi": Kind("KPI trend", kpi, ("indicator", "area")),
+}
+
+
+def build(con, kind: str, params: dict) -> View:
+    """The view a stored deck slide names, with its latest data."""
+    if kind not in KINDS:
+        raise NoData(f"This dashboard has no view called {kind!r}.")
+    return KINDS[kind].build(con, **params)
+
+
+def describe(kind: str, params: dict) -> str:
+    """A slide's name in a list: 'Overdue actions: Improvement plan 2026'."""
+    label = KINDS[kind].label if kind in KINDS else kind
+    if "indicator" in params:
+        return f"{params['indicator']} ({params.get('area', '')})"
+    return f"{label}: {params.get('plan', '')}"
