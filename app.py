@@ -36,11 +36,8 @@ PAGES = [
 page = st.navigation(PAGES)
 
 ui.presentation_frame()
-if ui.presenting():
-    kept = {k: v for k, v in st.query_params.to_dict().items() if k != "present"}
-    st.page_link(
-        page, label="Exit presentation mode", icon=":material/close_fullscreen:", query_params=kept
-    )
+if ui.presenting() and not (page.url_path == "decks" and "deck" in st.query_params):
+    ui.exit_presentation(page)  # a deck's slide has it in its own toolbar
 with st.sidebar:
     if st.toggle(
         "Presentation mode",

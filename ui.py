@@ -149,10 +149,15 @@ PRESENT_CSS = """
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
   .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
-  .stMarkdown p, .stCaption, [data-testid="stCaptionContainer"] p, [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
+  .stMarkdown p, [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
+  .stCaption, [data-testid="stCaptionContainer"] p { font-size: 1.35rem !important; line-height: 1.45 !important; }
   [data-testid="stMetricValue"] { font-size: 3.5rem !important; }
   [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div { font-size: 1.3rem !important; }
-  h1 { font-size: 2.6rem !important; } h2, h3 { font-size: 2.1rem !important; }
+  h1 { font-size: 2rem !important; padding-top: 0.25rem !important; } h2, h3 { font-size: 2rem !important; }
+  /* One view per screen: scrolling comes to rest at each heading. */
+  [data-testid="stMain"] { scroll-snap-type: y proximity; }
+  [data-testid="stMainBlockContainer"], [data-testid="stHeading"] { scroll-snap-align: start; }
+  [data-testid="stCaptionContainer"] { opacity: 1 !important; }  /* full contrast on a projector */
 </style>
 """
 
@@ -163,9 +168,17 @@ def presenting() -> bool:
 
 
 def presentation_frame() -> None:
-    """In presentation mode: hide the chrome and offer the way out."""
+    """In presentation mode: hide the chrome."""
     if presenting():
         st.html(PRESENT_CSS)
+
+
+def exit_presentation(page: Any, container: Any = None) -> None:
+    """The way out of presentation mode, to the same address without ``present``."""
+    kept = {k: v for k, v in st.query_params.to_dict().items() if k != "present"}
+    (container or st).page_link(
+        page, label="Exit presentation mode", icon=":material/close_fullscreen:", query_params=kept
+    )
 
 
 def _image(fig, fmt: str) -> bytes:
@@ -205,12 +218,14 @@ def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None 
             st.dataframe(table, hide_index=True, width="stretch")
 
 
-def show(view: View, *, table: str = "expander", name: str | None = None) -> None:
+def show(
+    view: View, *, table: str = "expander", name: str | None = None, title: bool = False
+) -> None:
     """A view under its heading (what it shows, as of when): the chart with its sentence,
     and its table in a 'view as table' expander or shown in full (``table="shown"``,
     with downloads). In presentation mode each view fills one screen."""
     with st.container(key=f"view_{view.key}"):
-        st.subheader(view.heading)
+        (st.title if title else st.subheader)(view.heading)
         shown = table == "shown" and view.table is not None and not view.table.empty
         if view.figure is not None:
             chart(view.figure, view.summary, None if shown else view.table, key=view.key)

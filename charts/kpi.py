@@ -56,6 +56,8 @@ def kpi_trend(
     fig = go.Figure()
     if benchmarks is not None and not benchmarks.empty:
         for area, part in benchmarks.groupby("area", sort=True):
+            if part["value"].isna().all():
+                continue  # no figures: no line, and no legend entry promising one
             colour, dash = benchmark_style(str(area))
             values = _values(part.drop_duplicates("period_label"), order)
             fig.add_trace(
@@ -86,7 +88,7 @@ def kpi_trend(
     if polarity in POLARITY_TEXT:
         axis += f" ({POLARITY_TEXT[polarity]})"
     fig.update_yaxes(title=axis)  # not from zero: a 90-95% series must stay readable
-    fig.update_layout(height=480)
+    fig.update_layout(height=440)
     apply_theme(fig, title)
     # The target's label sits right of the plot, where no point's label can cover it.
     return fig.update_layout(margin={"r": 130 if target is not None else 30})

@@ -148,7 +148,7 @@ def apply_theme(fig: go.Figure, title: str | None = None, present: bool = False)
 
 # Below this, text in a chart is not read from the back of a room at 1280x720.
 PROJECTOR_MIN_TEXT = 20
-PROJECTOR_HEIGHT = 600
+PROJECTOR_HEIGHT = 460  # with its heading and sentence, a chart fits one 1280x720 screen
 
 
 def for_projector(fig: go.Figure) -> go.Figure:
@@ -166,8 +166,10 @@ def for_projector(fig: go.Figure) -> go.Figure:
     for trace in fig.data:
         if hasattr(trace, "textfont"):
             trace.textfont.size = max(trace.textfont.size or 0, PROJECTOR_MIN_TEXT)
+    # Larger text needs more room, but no more than a screen unless the rows need it.
+    height = fig.layout.height or PROJECTOR_HEIGHT
     fig.update_layout(
-        height=max(fig.layout.height or 0, PROJECTOR_HEIGHT),
+        height=min(max(height * size / BASE_FONT_SIZE, 300), max(PROJECTOR_HEIGHT, height)),
         uniformtext={"minsize": PROJECTOR_MIN_TEXT},
     )
     return fig

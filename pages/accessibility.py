@@ -18,7 +18,13 @@ that runs it wants as many people as possible to be able to use it. You should b
   same figures;
 - tell RAG ratings apart without colour: every bar segment carries its count, markers
   differ in shape, and tables say the rating in words;
-- use presentation mode (`?present=1`) for larger text.
+- use presentation mode (`?present=1`) for larger text, and step through a meeting deck
+  with the left and right arrow keys;
+- use the dashboard in a dark theme: it follows your device's light or dark setting, and
+  text keeps at least 4.5:1 contrast in both (charts keep their white background);
+- read the panel report's PDF and PowerPoint with a screen reader: every chart has alt
+  text (the same summary sentence) and the figures are also given as tables; the PDF's
+  language is set to English (UK).
 
 ### How accessible this dashboard is
 
@@ -29,8 +35,14 @@ We know some parts are not fully accessible:
 - some tables are wide and scroll sideways at high zoom;
 - spreadsheets you download are as accessible as the data in them;
 - keyboard-only use is tested for the filters (Tab reaches every filter after the
-  navigation, and a filter can be chosen by typing); zoom to 200% has not yet been checked
-  on every page.
+  navigation, and a filter can be chosen by typing), for stepping through a deck and for
+  making and downloading a panel report; building a deck and uploading a file have not
+  yet been tested with the keyboard alone, and zoom to 200% has not yet been checked on
+  every page;
+- tables on screen are drawn on a canvas: their text does not grow in presentation mode
+  (their figures are in the slide's sentence and in the downloads), and the PDF report
+  is not a fully tagged PDF (its text is in reading order, but tables are not marked up
+  as tables).
 
 ### Feedback and contact
 
@@ -52,9 +64,10 @@ This dashboard is partially compliant with the Web Content Accessibility Guideli
 
 ### Preparation of this statement
 
-This statement was prepared on 24 November 2026. The dashboard's colours are checked by
+This statement was prepared on 24 November 2026 and reviewed on 28 November 2026. The dashboard's colours are checked by
 automated tests for WCAG contrast (at least 4.5:1 for text on every RAG colour), and every
-page is checked in a real browser with axe-core on every change, with no serious or
-critical WCAG 2.2 AA findings.
+page is checked in a real browser with axe-core on every change, in normal and
+presentation mode and in the light and dark themes, with no serious or critical
+WCAG 2.2 AA findings.
 """
 )

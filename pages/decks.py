@@ -30,20 +30,22 @@ def present(deck: decks.Deck) -> None:
     value = st.query_params.get("slide", "1")
     number = min(max(int(value) if value.isdigit() else 1, 1), total)
     slide = deck.slides[number - 1]
-    st.caption(f"{deck.name} · slide {number} of {total}")
-    try:
-        ui.show(ui.view("build", slide.kind, slide.params))
-    except NoData as exc:
-        st.warning(f"{describe(slide.kind, slide.params)}: {exc} Edit the deck to change it.")
-    back, ahead, _ = st.columns([1, 1, 4])
+    where, leave, back, ahead = st.columns([3, 2, 1, 1], vertical_alignment="center")
+    where.caption(f"{deck.name} · slide {number} of {total}")
+    if ui.presenting():
+        ui.exit_presentation("pages/decks.py", leave)
     back.button(
         "Previous", icon=":material/arrow_back:", shortcut="Left", disabled=number == 1,
-        on_click=_go, args=(number - 1,), key="deck_previous",
+        on_click=_go, args=(number - 1,), key="deck_previous", width="stretch",
     )  # fmt: skip
     ahead.button(
         "Next", icon=":material/arrow_forward:", shortcut="Right", disabled=number == total,
-        on_click=_go, args=(number + 1,), key="deck_next",
+        on_click=_go, args=(number + 1,), key="deck_next", width="stretch",
     )  # fmt: skip
+    try:
+        ui.show(ui.view("build", slide.kind, slide.params), title=True)
+    except NoData as exc:
+        st.warning(f"{describe(slide.kind, slide.params)}: {exc} Edit the deck to change it.")
     with st.expander("Speaker note", expanded=not ui.presenting()):
         st.markdown(slide.note or "No note for this slide.")
     if not ui.presenting():

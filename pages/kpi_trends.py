@@ -59,7 +59,7 @@ if trend.figure is not None:
         ).drop(columns=["period_type", "period_end", "unit"])  # fmt: skip
         st.dataframe(source, hide_index=True, width="stretch")
 
-st.subheader("Several indicators side by side")
+st.subheader(f"Several indicators side by side: {area}")
 chosen_default = names[: min(6, len(names))]
 kept = st.query_params.get("compare")
 initial = [
@@ -127,7 +127,7 @@ else:
     )
     ui.chart(fig, text, table, key="ranking")
 
-st.subheader("Breakdowns")
+st.subheader(f"Breakdowns: {area}")
 with_breakdowns = ui.query("indicators_with_breakdowns", area)
 if not with_breakdowns:
     st.info("No breakdowns (by team, placement type and so on) are loaded for this council.")

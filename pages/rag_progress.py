@@ -35,7 +35,7 @@ st.caption(f"{plan}, as of {ui.date_text(as_of)}")
 
 ui.show(ui.view("rag_by_recommendation", plan, as_of, **filters))
 
-st.subheader("RAG over time")
+st.subheader(f"RAG over time, {ui.plural(len(dates), 'snapshot')} to {ui.date_text(dates[-1])}")
 over_time = ui.query("rag_over_time", plan)
 complete = (
     over_time[over_time["rag"] == "Complete"]
@@ -71,7 +71,7 @@ else:
     )
     ui.show(ui.view("rag_movement", plan, before, after), table="shown", name="rag_movement")
 
-st.subheader("Actions by lead")
+st.subheader(f"Actions by lead, as of {ui.date_text(as_of)}")
 by_lead = ui.query("actions_by_lead", plan, as_of)
 busiest = by_lead.groupby("lead")["count"].sum().sort_values(ascending=False)
 lead_text = (
@@ -86,7 +86,7 @@ ui.chart(
     key="by_lead",
 )
 
-st.subheader("Actions")
+st.subheader(f"Actions, as of {ui.date_text(as_of)}")
 table = ui.query("actions", plan, as_of, **filters)
 table = table.assign(due_date=table["due_date"].map(ui.date_text)).rename(
     columns={

@@ -44,7 +44,7 @@ cols[2].metric("Days of slippage in all", int(redated["days_redated"].sum()), bo
 ui.show(ui.view("overdue", plan, lead=lead), table="shown", name="overdue_actions")
 ui.show(ui.view("redated", plan, lead=lead))
 
-st.subheader("Slippage by lead and by recommendation")
+st.subheader(f"Slippage by lead and by recommendation, as of {ui.date_text(as_of)}")
 for group, label in (("lead", "Lead"), ("recommendation_ref", "Recommendation")):
     names = rows[group].fillna("None named").astype(str)
     if group == "recommendation_ref":
@@ -66,7 +66,7 @@ for group, label in (("lead", "Lead"), ("recommendation_ref", "Recommendation"))
     table = grouped.rename(columns={"group": label, "overdue": "Overdue", "redated": "Re-dated"})
     ui.chart(slip_charts.slippage_by(grouped, label), text, table, key=f"by_{group}")
 
-st.subheader("Due dates against the snapshot date")
+st.subheader(f"Due dates against the snapshot date, {ui.date_text(as_of)}")
 dated = rows[rows["due_date"].notna()]
 undated = len(rows) - len(dated)
 text = (

@@ -83,6 +83,10 @@ def _page(browser, width: int = 1366, height: int = 900):
     return page
 
 
+def _with(path: str, param: str) -> str:
+    return path + ("&" if "?" in path else "?") + param
+
+
 def _settle(page) -> None:
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector("[data-testid='stApp']")
@@ -202,6 +206,36 @@ def test_chart_downloads_as_png_in_the_browser(browser, demo_server, tmp_path):
     page.close()
 
 
+def test_panel_report_made_and_downloaded_with_the_keyboard(browser, demo_server, tmp_path):
+    """An officer makes the demo plan's panel report and downloads the PDF and PowerPoint,
+    pressing Enter on focused buttons rather than clicking."""
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    page = _page(browser)
+    page.goto(f"{demo_server}/report")
+    page.get_by_text("KPIs to include").wait_for()
+    _settle(page)
+    page.get_by_role("button", name="Make the report").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Made in").wait_for(timeout=60_000)
+    _settle(page)
+    files = {}
+    for label in ("PDF", "PowerPoint"):
+        page.get_by_role("button", name=label).focus()
+        with page.expect_download() as download:
+            page.keyboard.press("Enter")
+        files[label] = tmp_path / download.value.suggested_filename
+        download.value.save_as(files[label])
+    assert files["PDF"].name == "panel_report_post_ofsted_action_plan_2018-04-30.pdf"
+    pdf = PdfReader(files["PDF"])
+    assert "Panel report: Post Ofsted Action Plan" in pdf.pages[0].extract_text()
+    assert f"Page {len(pdf.pages)} of {len(pdf.pages)}" in pdf.pages[-1].extract_text()
+    slides = Presentation(files["PowerPoint"]).slides
+    assert slides[0].shapes[0].text_frame.text == "Panel report: Post Ofsted Action Plan"
+    page.close()
+
+
 # The smallest font of any text drawn in the page's charts, in CSS pixels.
 SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('.main-svg text')]
   .filter(t => t.textContent.trim() && t.getBBox().width > 0)
@@ -211,22 +245,58 @@ SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('.main-
 @pytest.mark.parametrize(
     ("path", "name"),
     [
+        ("/", "overview"),
         ("/rag_progress", "rag_progress"),
         ("/slippage", "slippage"),
         ("/kpi_trends?indicator=Immunisations+up+to+date", "kpi_trends"),
+        ("/decks?deck=1&slide=6", "deck"),
+        ("/decks", "decks"),
+        ("/report", "report"),
+        ("/upload", "upload"),
+        ("/data", "data"),
+        ("/accessibility", "accessibility"),
     ],
 )
 def test_presentation_mode_at_1280x720(browser, demo_server, path, name):
+    """Every page on a projector's 1280x720: no sidebar, chart text at least 18 px, and the
+    first view (heading, chart, sentence) inside the screen. Screenshots for people to see."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page = _page(browser, 1280, 720)
-    page.goto(demo_server + path + ("&" if "?" in path else "?") + "present=1")
+    page.goto(demo_server + _with(path, "present=1"))
     page.get_by_text("Exit presentation mode").filter(visible=True).first.wait_for()
     _settle(page)
-    page.locator(".main-svg").first.wait_for()
     page.wait_for_timeout(1000)
     assert not page.locator("[data-testid='stSidebar']").is_visible()
     assert page.evaluate(SMALLEST_CHART_TEXT) >= 18
     page.screenshot(path=OUTPUT / f"present_{name}.png")
+    if name == "deck":  # a slide is one screen: its chart and its sentence both show
+        chart = page.locator(".stPlotlyChart").first.bounding_box()
+        sentence = page.locator("[data-testid='stCaptionContainer']").nth(1).bounding_box()
+        assert chart["y"] >= 0 and sentence["y"] + sentence["height"] <= 720
+    page.close()
+
+
+def test_deck_steps_with_the_arrow_keys(browser, demo_server):
+    """A presenter moves through the demo deck with the keyboard alone."""
+    page = _page(browser, 1280, 720)
+    page.goto(f"{demo_server}/decks?deck=1&present=1")
+    page.get_by_text("slide 1 of 8").wait_for()
+    _settle(page)
+    first = page.locator("h1").first.inner_text()
+    page.keyboard.press("ArrowRight")
+    page.get_by_text("slide 2 of 8").wait_for()
+    page.wait_for_url("**slide=2**")
+    _settle(page)
+    assert page.locator("h1").first.inner_text().startswith("RAG by recommendation")
+    page.keyboard.press("ArrowRight")
+    page.get_by_text("slide 3 of 8").wait_for()
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text("slide 2 of 8").wait_for()
+    _settle(page)
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text("slide 1 of 8").wait_for()
+    _settle(page)
+    assert page.locator("h1").first.inner_text() == first
     page.close()
 
 
@@ -238,14 +308,20 @@ AXE_RUN = """async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa'
   .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"""
 
 
+PAGES = ["/", "/rag_progress", "/slippage", "/kpi_trends", "/decks", "/decks?deck=1", "/report",
+         "/upload", "/data", "/accessibility"]  # fmt: skip
+
+
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make test installs it)")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("present", [False, True])
-@pytest.mark.parametrize(
-    "path", ["/", "/rag_progress", "/slippage", "/kpi_trends", "/upload", "/data", "/accessibility"]
-)
-def test_no_serious_accessibility_violations(browser, demo_server, path, present):
-    page = _page(browser)
-    page.goto(demo_server + path + ("?present=1" if present else ""))
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(browser, demo_server, path, present, scheme):
+    """axe-core on every page, normal and presentation mode, in the light and dark themes
+    (the dark one is what a viewer whose system prefers dark gets)."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900}, color_scheme=scheme)
+    page.set_default_timeout(30_000)
+    page.goto(demo_server + (_with(path, "present=1") if present else path))
     page.locator("h1").first.wait_for()
     _settle(page)
     page.wait_for_timeout(1000)

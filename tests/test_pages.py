@@ -223,12 +223,12 @@ def test_deck_opens_by_link_and_steps_with_next_and_previous(app, demo_db):
     con.close()
     at = app("pages/decks.py", deck=str(deck.deck_id), slide="2", present="1")
     assert not at.exception
-    assert at.subheader[0].value == "RAG by recommendation, as of 30 Apr 2018"
+    assert at.title[0].value == "RAG by recommendation, as of 30 Apr 2018"
     assert at.caption[0].value == f"{deck.name} · slide 2 of {len(deck.slides)}"
     assert at.button(key="deck_next").proto.shortcut.lower() == "right"
     at.button(key="deck_next").click().run()
     assert at.query_params["slide"] == "3"
-    assert at.subheader[0].value.startswith("RAG movement since the previous snapshot")
+    assert at.title[0].value.startswith("RAG movement since the previous snapshot")
     assert deck.slides[2].note in at.expander[0].children[0].value  # speaker note
     at.button(key="deck_previous").click().run()
     at.button(key="deck_previous").click().run()
