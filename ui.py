@@ -143,6 +143,20 @@ def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
     return df.style.map(paint, subset=present) if present else df
 
 
+PRESENT_TABLE_ROWS = 40  # longer tables stay scrollable grids on the projector too
+
+
+def table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)) -> None:
+    """A table on screen: a sortable grid, or in presentation mode (up to a screenful or
+    two) a plain HTML table whose text is enlarged with the rest of the page."""
+    styled = rag_table(df, rag_columns)
+    if presenting() and len(df) <= PRESENT_TABLE_ROWS:
+        styled = styled if not isinstance(styled, pd.DataFrame) else styled.style
+        st.table(styled.format(na_rep="", precision=1), hide_index=True)
+    else:
+        st.dataframe(styled, hide_index=True, width="stretch")
+
+
 PRESENT_CSS = """
 <style>
   /* Presentation mode: no sidebar or Streamlit chrome, text legible at the back of a room */
@@ -153,6 +167,7 @@ PRESENT_CSS = """
   .stCaption, [data-testid="stCaptionContainer"] p { font-size: 1.35rem !important; line-height: 1.45 !important; }
   [data-testid="stMetricValue"] { font-size: 3.5rem !important; }
   [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div { font-size: 1.3rem !important; }
+  [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.25rem !important; }
   h1 { font-size: 2rem !important; padding-top: 0.25rem !important; } h2, h3 { font-size: 2rem !important; }
   /* One view per screen: scrolling comes to rest at each heading. */
   [data-testid="stMain"] { scroll-snap-type: y proximity; }
@@ -219,20 +234,20 @@ def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None 
 
 
 def show(
-    view: View, *, table: str = "expander", name: str | None = None, title: bool = False
+    view: View, *, full_table: bool = False, name: str | None = None, title: bool = False
 ) -> None:
     """A view under its heading (what it shows, as of when): the chart with its sentence,
-    and its table in a 'view as table' expander or shown in full (``table="shown"``,
-    with downloads). In presentation mode each view fills one screen."""
+    and its table in a 'view as table' expander or shown in full (``full_table``, with
+    downloads). In presentation mode each view fills one screen."""
     with st.container(key=f"view_{view.key}"):
         (st.title if title else st.subheader)(view.heading)
-        shown = table == "shown" and view.table is not None and not view.table.empty
+        shown = full_table and view.table is not None and not view.table.empty
         if view.figure is not None:
             chart(view.figure, view.summary, None if shown else view.table, key=view.key)
         else:
             st.markdown(view.summary)
         if shown:
-            st.dataframe(rag_table(view.table, view.rag_columns), hide_index=True, width="stretch")
+            table(view.table, view.rag_columns)
             table_downloads(view.table, name or view.key)
 
 

@@ -127,7 +127,8 @@ def slippage_by(df: pd.DataFrame, group_label: str) -> go.Figure:
         fig.add_trace(
             go.Bar(
                 name=name, y=groups, x=counts, orientation="h",
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff"}},
+                # "overlay": the bar keeps its colour even where a browser draws no pattern
+                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "fillmode": "overlay"}},
                 text=[f"{v} {name.lower()}" if v else "" for v in counts], textposition="outside",
                 cliponaxis=False, hovertemplate=f"%{{y}}<br>{name}: %{{x}}<extra></extra>",
             )

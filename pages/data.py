@@ -28,7 +28,7 @@ else:
         columns={"upload_id": "Upload", "loaded_at": "Loaded", "uploaded_by": "By", "file_name": "File", "kind": "Kind",
                  "plan": "Plan", "as_of": "As of", "rows": "Rows", "warnings": "Warnings"}
     ).drop(columns=["warning_list"])  # fmt: skip
-    st.dataframe(shown, hide_index=True, width="stretch")
+    ui.table(shown)
     files = history.set_index("upload_id")["file_name"]
 
     def describe(upload_id: int) -> str:

@@ -69,7 +69,7 @@ else:
         format_func=ui.date_text,
         container=right,
     )
-    ui.show(ui.view("rag_movement", plan, before, after), table="shown", name="rag_movement")
+    ui.show(ui.view("rag_movement", plan, before, after), full_table=True, name="rag_movement")
 
 st.subheader(f"Actions by lead, as of {ui.date_text(as_of)}")
 by_lead = ui.query("actions_by_lead", plan, as_of)
@@ -100,5 +100,5 @@ if table["Section"].isna().all():
 st.caption(
     f"{ui.plural(len(table), 'action')}. Sheet and row say where each came from in the uploaded file."
 )
-st.dataframe(ui.rag_table(table), hide_index=True, width="stretch")
+ui.table(table)
 ui.table_downloads(table, "actions")

@@ -41,7 +41,7 @@ cols[1].metric(
 cols[2].metric("Days of slippage in all", int(redated["days_redated"].sum()), border=True)
 
 
-ui.show(ui.view("overdue", plan, lead=lead), table="shown", name="overdue_actions")
+ui.show(ui.view("overdue", plan, lead=lead), full_table=True, name="overdue_actions")
 ui.show(ui.view("redated", plan, lead=lead))
 
 st.subheader(f"Slippage by lead and by recommendation, as of {ui.date_text(as_of)}")

@@ -330,6 +330,19 @@ def test_no_serious_accessibility_violations(browser, demo_server, path, present
     page.close()
 
 
+FOCUSED = """() => { const e = document.activeElement;
+  return (e.getAttribute('aria-label') || e.innerText || '').trim(); }"""
+
+
+def _tab_to(page, name: str, limit: int = 80) -> None:
+    """Press Tab until the focused control is the one named (its label or its text)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED).endswith(name):
+            return
+    pytest.fail(f"{name!r} cannot be reached with Tab")
+
+
 def test_keyboard_only_filter_on_slippage(browser, demo_server):
     """Tab from the top of the page to the Lead filter, choose a lead by typing, and the
     figures and the address follow, without a mouse."""
@@ -337,15 +350,36 @@ def test_keyboard_only_filter_on_slippage(browser, demo_server):
     page.goto(f"{demo_server}/slippage")
     page.get_by_text("Re-dated actions").filter(visible=True).first.wait_for()
     _settle(page)
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.getAttribute('aria-label')") == "Lead":
-            break
-    else:
-        pytest.fail("the Lead filter cannot be reached with Tab")
+    _tab_to(page, "Lead")
     page.keyboard.type("QA Manager")
     page.keyboard.press("Enter")
     page.wait_for_url("**lead=QA+Manager**")
     _settle(page)
     page.get_by_text("lead: QA Manager").filter(visible=True).first.wait_for()
+    page.close()
+
+
+def test_keyboard_only_deck_building(browser, demo_server):
+    """An officer names a deck, adds a view, writes its note and saves, without a mouse."""
+    page = _page(browser)
+    page.goto(f"{demo_server}/decks")
+    page.get_by_text("New deck").wait_for()
+    _settle(page)
+    _tab_to(page, "Deck name")
+    page.keyboard.type("Panel by keyboard")
+    _tab_to(page, "View")
+    page.keyboard.type("Overdue actions")
+    page.keyboard.press("Enter")
+    _settle(page)
+    _tab_to(page, "Add to the deck")
+    page.keyboard.press("Enter")
+    page.get_by_text("1. Overdue actions: Post Ofsted Action Plan").wait_for()
+    _settle(page)
+    _tab_to(page, "Speaker note for slide 1")
+    page.keyboard.type("Ask each lead for a recovery date")
+    _tab_to(page, "Save deck")
+    page.keyboard.press("Enter")
+    page.get_by_text("Deck saved").wait_for()
+    page.get_by_text("Panel by keyboard (just saved)").wait_for()
+    page.get_by_text("1 slide, saved").first.wait_for()
     page.close()
