@@ -231,6 +231,7 @@ def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None 
     if table is not None:
         with st.expander("View as table"):
             st.dataframe(table, hide_index=True, width="stretch")
+            table_downloads(table, f"{name}_data")
 
 
 def show(

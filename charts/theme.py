@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -80,7 +81,7 @@ def benchmark_style(area: str) -> tuple[str, str]:
 
 def format_date(value: dt.date | dt.datetime | pd.Timestamp | str | None) -> str:
     """'31 Jan 2018' (no leading zero); blank when missing."""
-    if _missing(value) or value is pd.NaT:
+    if is_missing(value) or value is pd.NaT:
         return ""
     if isinstance(value, str | pd.Timestamp):
         value = pd.Timestamp(value).to_pydatetime()
@@ -97,13 +98,19 @@ def blend(a: str, b: str, share: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mixed)
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+def is_missing(value: object) -> bool:
+    """None, NaN, pandas' NA, or a masked entry of a list DuckDB returned with a NULL in it."""
+    return (
+        value is None
+        or value is pd.NA
+        or value is np.ma.masked
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def format_value(value: float | None, unit: str | None = None) -> str:
     """A figure as people write it: '93.5%', '£52,055', '14.2', '1,666'."""
-    if _missing(value):
+    if is_missing(value):
         return "–"
     number = float(value)
     if unit == "%":

@@ -34,11 +34,10 @@ We know some parts are not fully accessible:
   marks themselves;
 - some tables are wide and scroll sideways at high zoom;
 - spreadsheets you download are as accessible as the data in them;
-- keyboard-only use is tested for the filters (Tab reaches every filter after the
-  navigation, and a filter can be chosen by typing), for stepping through a deck and for
-  making and downloading a panel report; building a deck and uploading a file have not
-  yet been tested with the keyboard alone, and zoom to 200% has not yet been checked on
-  every page;
+- keyboard-only use is tested for the main flows (choosing a filter by typing, uploading
+  and confirming a file, building and saving a deck, stepping through it with the arrow
+  keys, making and downloading a panel report), but not yet for every control on every
+  page, and zoom to 200% has not yet been checked on every page;
 - tables on screen are drawn on a canvas: their text does not grow in presentation mode
   (their figures are in the slide's sentence and in the downloads), and the PDF report
   is not a fully tagged PDF (its text is in reading order, but tables are not marked up

@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui
 from charts.kpi import sparkline
-from charts.theme import format_value
+from charts.theme import format_value, is_missing
 
 DELTA_COLOUR = {"higher": "normal", "lower": "inverse"}
 
@@ -67,7 +67,9 @@ else:
             change = f"{sign}{format_value(tile.change, tile.unit)} on {tile.previous_period}"
         has_target = tile.target is not None and not pd.isna(tile.target)
         target = f" · target {format_value(tile.target, tile.unit)}" if has_target else ""
-        history = [v for v in (tile.history if tile.history is not None else []) if not pd.isna(v)]
+        history = [
+            v for v in (tile.history if tile.history is not None else []) if not is_missing(v)
+        ]
         with cols[i % 3].container(border=True):
             st.metric(
                 tile.indicator,

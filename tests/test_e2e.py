@@ -330,17 +330,28 @@ def test_no_serious_accessibility_violations(browser, demo_server, path, present
     page.close()
 
 
+# The focused control's tag and name; the page's regions (main, body) are not controls.
 FOCUSED = """() => { const e = document.activeElement;
-  return (e.getAttribute('aria-label') || e.innerText || '').trim(); }"""
+  if (['MAIN', 'BODY'].includes(e.tagName)) return e.tagName;
+  return e.tagName + ' ' + (e.getAttribute('aria-label') || e.innerText || '').trim(); }"""
 
 
-def _tab_to(page, name: str, limit: int = 80) -> None:
-    """Press Tab until the focused control is the one named (its label or its text)."""
+def _tab_to(page, name: str, tag: str = "", limit: int = 80) -> None:
+    """Press Tab until the focused control is the one named (its label or its text), and
+    of the tag given (BUTTON rather than the navigation's link of the same name)."""
+    seen = []
+
+    def there() -> bool:
+        focused = page.evaluate(FOCUSED)
+        seen.append(focused.replace("\n", " ")[:40])
+        return focused.endswith(name) and focused.startswith(tag)
+
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate(FOCUSED).endswith(name):
+        # Leaving a text box reruns the page: wait for that, then check focus is still here.
+        if there() and (_settle(page) or there()):
             return
-    pytest.fail(f"{name!r} cannot be reached with Tab")
+    pytest.fail(f"{name!r} cannot be reached with Tab; focus went to: {seen}")
 
 
 def test_keyboard_only_filter_on_slippage(browser, demo_server):
@@ -382,4 +393,25 @@ def test_keyboard_only_deck_building(browser, demo_server):
     page.get_by_text("Deck saved").wait_for()
     page.get_by_text("Panel by keyboard (just saved)").wait_for()
     page.get_by_text("1 slide, saved").first.wait_for()
+    page.close()
+
+
+def test_keyboard_only_upload(browser, server, tmp_path):
+    """An officer opens the file chooser, loads a plan and confirms it, without a mouse."""
+    plan = write_snapshot(tmp_path / "post_ofsted_action_plan_2018-02.xlsx", 1)
+    page = _page(browser)
+    page.goto(f"{server}/upload")
+    page.get_by_text("What was found").or_(page.get_by_text("Spreadsheet")).first.wait_for()
+    _settle(page)
+    _tab_to(page, "Upload", tag="BUTTON")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(plan))
+    page.get_by_role("button", name="Confirm and load").wait_for()  # the preview is drawn
+    _settle(page)
+    _tab_to(page, "Confirm and load", tag="BUTTON")
+    page.keyboard.press("Enter")
+    page.get_by_text(f"{plan.name}: actions, plan 'Post Ofsted Action Plan'").filter(
+        visible=True
+    ).first.wait_for()
     page.close()
