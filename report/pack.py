@@ -199,7 +199,7 @@ def _widths(table: pd.DataFrame) -> tuple[int, ...]:
         max([len(str(c)), *(len(v) for v in table[c])]) if len(table) else len(str(c))
         for c in table.columns
     ]
-    return tuple(min(max(n, 9), 70) for n in longest)  # 9: "Complete" on one line
+    return tuple(min(max(n, 11), 40) for n in longest)  # 11: "Complete" on one line
 
 
 # PowerPoint -----------------------------------------------------------------------------
@@ -221,7 +221,8 @@ def pptx_bytes(report: Report) -> bytes:
 
     def slide(title: str, notes: str):
         page = deck.slides.add_slide(blank)
-        _text(page, title, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9), Pt(30), bold=True)
+        size = Pt(28) if len(title) <= 55 else Pt(22)  # a long title still fits one line
+        _text(page, title, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9), size, bold=True)
         page.notes_slide.notes_text_frame.text = notes
         slides.append(page)
         return page
@@ -303,5 +304,5 @@ def _table(page, table: pd.DataFrame, rag_columns: Sequence[str], left, top, wid
     for r in range(rows):
         for c in range(cols):
             for paragraph in grid.cell(r, c).text_frame.paragraphs:
-                paragraph.font.size = Pt(13)
+                paragraph.font.size = Pt(12)
                 paragraph.font.name = "Arial"
