@@ -12,6 +12,7 @@ import streamlit as st
 
 import queries
 from charts.export import ExportUnavailable, image_bytes
+from charts.export import unavailable as export_unavailable
 from charts.tables import csv_bytes, excel_bytes
 from charts.theme import RAG_COLOURS, for_projector, text_colour_on
 from loaders import settings
@@ -218,6 +219,9 @@ def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None 
         return  # on the projector: the chart and its sentence, nothing to click
     name = key or "chart"
     formats = (("png", "PNG", "image/png"), ("svg", "SVG", "image/svg+xml"))
+    if reason := export_unavailable():
+        st.caption(f":material/image_not_supported: {reason}")
+        formats = ()
     for column, (fmt, label, mime) in zip(st.columns([1, 1, 4]), formats, strict=False):
         column.download_button(
             label,

@@ -7,6 +7,7 @@ each), which is what makes a whole panel report quick.
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 
@@ -20,8 +21,26 @@ _lock = threading.Lock()  # the server answers one request at a time, in order
 _server_started = False
 
 
+UNAVAILABLE = (
+    "Chart images and panel reports need the Chromium browser, which is not installed "
+    "here: run `make run` (it installs Debian's chromium package) or ask IT to install "
+    "Chromium, then restart the dashboard."
+)
+
+
 class ExportUnavailable(RuntimeError):
     """Static export cannot run here (Kaleido or Chromium missing)."""
+
+
+@functools.cache
+def unavailable() -> str | None:
+    """Why chart images cannot be made here, or None when they can: Kaleido's own search
+    for a Chromium-based browser (PATH, the usual install places, BROWSER_PATH)."""
+    try:
+        from choreographer.browsers.chromium import Chromium
+    except ImportError:
+        return UNAVAILABLE
+    return None if Chromium.find_browser(skip_local=False) else UNAVAILABLE
 
 
 def _render(fig: go.Figure, fmt: str, width: int, height: int) -> bytes:
@@ -40,10 +59,9 @@ def image_bytes(fig: go.Figure, fmt: str, width: int = WIDTH, height: int | None
     """The figure as PNG or SVG bytes; ExportUnavailable with a plain reason if it cannot be."""
     if fmt not in ("png", "svg"):
         raise ValueError(f"unsupported image format {fmt}")
+    if reason := unavailable():
+        raise ExportUnavailable(reason)
     try:
         return _render(fig, fmt, width, height or fig.layout.height or HEIGHT)
-    except Exception as exc:  # Kaleido reports a missing browser or package in several ways
-        raise ExportUnavailable(
-            "Chart images need Kaleido and the Chromium browser; run `make setup` (or install "
-            "Debian's chromium package) and restart the dashboard."
-        ) from exc
+    except Exception as exc:  # Kaleido reports a failing browser in several ways
+        raise ExportUnavailable(f"{UNAVAILABLE} ({type(exc).__name__}: {exc})") from exc

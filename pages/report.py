@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from charts.export import ExportUnavailable
+from charts.export import unavailable as export_unavailable
 from report import pack
 
 ui.ensure_navigation()
@@ -36,7 +37,11 @@ chosen = st.multiselect(
     key="report_kpis",
 )
 
-if st.button("Make the report", type="primary", icon=":material/description:"):
+if reason := export_unavailable():
+    st.warning(reason, icon=":material/image_not_supported:")
+if st.button(
+    "Make the report", type="primary", icon=":material/description:", disabled=bool(reason)
+):
     started = time.perf_counter()
     try:
         with st.spinner("Drawing the charts…"):
