@@ -1,7 +1,8 @@
 """The DuckDB store: tables the loaders write, and the views that are the data contract.
 
-Only loaders write. Each file is one transaction; views are recreated on every connect
-so a changed definition reaches existing databases.
+Only loaders write the data; the one other writer is report.decks, for the meeting decks
+officers save (which name views, never figures). Each file is one transaction; views are
+recreated on every connect so a changed definition reaches existing databases.
 """
 
 from __future__ import annotations

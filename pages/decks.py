@@ -4,6 +4,7 @@ through it full screen from a link (/decks?deck=N&present=1)."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -144,6 +145,14 @@ def editor(deck: decks.Deck | None) -> None:
         st.rerun()
 
 
+def _link(deck_id: int) -> str:
+    """The address that opens a deck ready to present, to paste into an invitation."""
+    here = urlsplit(st.context.url or "")
+    origin = f"{here.scheme}://{here.netloc}" if here.netloc else ""
+    base = here.path.rsplit("/", 1)[0]  # keeps a path the dashboard is served under
+    return f"{origin}{base}/decks?deck={deck_id}&present=1"
+
+
 def listing() -> None:
     stored = decks.listing(con)
     if saved := st.session_state.pop("deck_saved", None):
@@ -166,6 +175,7 @@ def listing() -> None:
                 "pages/decks.py", label="Edit", icon=":material/edit:",
                 query_params={"edit": str(row.deck_id)},
             )  # fmt: skip
+            st.code(_link(row.deck_id), language=None, wrap_lines=True)  # with a copy button
             if remove.button("Delete", key=f"delete_{row.deck_id}", icon=":material/delete:"):
                 st.session_state["deck_delete"] = row.deck_id
             if st.session_state.get("deck_delete") == row.deck_id:
