@@ -141,7 +141,7 @@ def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
         return f"background-color: {fill}; color: {text_colour_on(fill)}" if fill else ""
 
     present = [c for c in rag_columns if c in df.columns]
-    return df.style.map(paint, subset=present) if present else df
+    return df.style.map(paint, subset=present) if present else df.style
 
 
 PRESENT_TABLE_ROWS = 40  # longer tables stay scrollable grids on the projector too
@@ -152,7 +152,6 @@ def table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)) -> None:
     two) a plain HTML table whose text is enlarged with the rest of the page."""
     styled = rag_table(df, rag_columns)
     if presenting() and len(df) <= PRESENT_TABLE_ROWS:
-        styled = styled if not isinstance(styled, pd.DataFrame) else styled.style
         st.table(styled.format(na_rep="", precision=1), hide_index=True)
     else:
         st.dataframe(styled, hide_index=True, width="stretch")

@@ -22,7 +22,11 @@ from charts.theme import (
     format_value,
 )
 
-POLARITY_TEXT = {"higher": "higher is better", "lower": "lower is better"}
+POLARITY_TEXT = {
+    "higher": "higher is better",
+    "lower": "lower is better",
+    "neutral": "neither higher nor lower is better",
+}
 
 
 def _periods(*frames: pd.DataFrame | None) -> list[str]:
@@ -76,6 +80,7 @@ def kpi_trend(
             mode="lines+markers+text", line={"color": OWN_COLOUR, "width": 4}, marker={"size": 12},
             text=[format_value(v, unit) if v is not None else "" for v in own], textposition="top center",
             connectgaps=False, hovertemplate="%{x}: %{text}<extra></extra>",
+            cliponaxis=False,  # the highest point's label may sit above the plot area
         )
     )  # fmt: skip
     if target is not None:
@@ -85,7 +90,7 @@ def kpi_trend(
         )  # fmt: skip
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title="Period")
     axis = unit or "Value"
-    if polarity in POLARITY_TEXT:
+    if polarity in ("higher", "lower"):  # a neutral indicator's axis needs no note
         axis += f" ({POLARITY_TEXT[polarity]})"
     fig.update_yaxes(title=axis)  # not from zero: a 90-95% series must stay readable
     fig.update_layout(height=440)

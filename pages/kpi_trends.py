@@ -9,7 +9,6 @@ import streamlit as st
 import ui
 from charts import kpi as kpi_charts
 from charts.theme import format_value
-from report.views import POLARITY_TEXT
 
 ui.ensure_navigation()
 st.title("KPI trends")
@@ -37,8 +36,11 @@ series = ui.query("kpi_series", indicator, area)
 latest = ui.query("kpi_tiles", area)
 latest = latest[latest["indicator"] == indicator]
 
-st.header(indicator)
-facts = [POLARITY_TEXT.get(polarity, "Polarity not set (an officer can set it on the Data page)")]
+facts = [
+    kpi_charts.POLARITY_TEXT[polarity].capitalize()
+    if polarity in kpi_charts.POLARITY_TEXT
+    else "Polarity not set (an officer can set it on the Data page)"
+]
 if target is not None:
     facts.append(f"target {format_value(target, unit)}")
 if not latest.empty:
@@ -47,7 +49,8 @@ if not latest.empty:
         0,
         f"latest {format_value(row['value'], unit)} ({row['period_label']}), RAG **{row['rag']}**",
     )
-st.markdown(f"{area}: " + "; ".join(facts) + ".")
+# The view's heading below names the indicator; this line says where it stands now.
+st.markdown(f"**{indicator}**, {area}: " + "; ".join(facts) + ".")
 
 trend = ui.view("kpi", indicator, area)
 ui.show(trend)

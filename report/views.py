@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,7 +34,6 @@ class View:
     table: pd.DataFrame | None = None
     rag_columns: tuple[str, ...] = ()
     key: str = "view"
-    facts: list[tuple[str, str]] = field(default_factory=list)  # headline figures
 
     @property
     def heading(self) -> str:
@@ -122,7 +121,6 @@ def overview(con, plan: str, as_of: dt.date | None = None) -> View:
         rag_charts.rag_over_time(history),
         table,
         key="overview",
-        facts=facts,
     )
 
 
@@ -279,12 +277,6 @@ def redated(con, plan: str, as_of: dt.date | None = None, lead: str | None = Non
 
 # Service metrics ------------------------------------------------------------------------
 
-POLARITY_TEXT = {
-    "higher": "Higher is better",
-    "lower": "Lower is better",
-    "neutral": "Neither higher nor lower is better",
-}
-
 
 def kpi(con, indicator: str, area: str) -> View:
     """An indicator's trend for a council against its target and benchmarks."""
@@ -315,8 +307,8 @@ def kpi(con, indicator: str, area: str) -> View:
         if g["value"].notna().any()
     ]
     summary += f"; latest benchmarks: {', '.join(compare)}." if compare else "."
-    if polarity in POLARITY_TEXT:
-        summary += f" {POLARITY_TEXT[polarity]}."
+    if polarity in kpi_charts.POLARITY_TEXT:
+        summary += f" {kpi_charts.POLARITY_TEXT[polarity].capitalize()}."
     figure = kpi_charts.kpi_trend(
         series,
         title=f"{indicator}: {area}",

@@ -49,3 +49,16 @@ def db_state(con):
         return [con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables]
 
     return _state
+
+
+@pytest.fixture
+def no_browser(monkeypatch):
+    """As on a machine without Chromium: Kaleido's own browser search finds nothing."""
+    from choreographer.browsers.chromium import Chromium
+
+    from charts import export
+
+    monkeypatch.setattr(Chromium, "find_browser", classmethod(lambda cls, **_: None))
+    export.unavailable.cache_clear()
+    yield
+    export.unavailable.cache_clear()

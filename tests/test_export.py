@@ -37,46 +37,9 @@ def test_unknown_format_is_refused():
         image_bytes(rag.rag_over_time(pd.DataFrame(columns=["as_of", "rag", "count"])), "gif")
 
 
-@pytest.fixture
-def no_browser(monkeypatch):
-    """As on a machine without Chromium: Kaleido's own browser search finds nothing."""
-    from choreographer.browsers.chromium import Chromium
-
-    from charts import export
-
-    monkeypatch.setattr(Chromium, "find_browser", classmethod(lambda cls, **_: None))
-    export.unavailable.cache_clear()
-    yield
-    export.unavailable.cache_clear()
-
-
 def test_missing_browser_is_said_plainly(no_browser):
     from charts.export import ExportUnavailable, unavailable
 
     assert "need the Chromium browser" in unavailable()
     with pytest.raises(ExportUnavailable, match="make run"):
         image_bytes(rag.rag_over_time(pd.DataFrame(columns=["as_of", "rag", "count"])), "png")
-
-
-def test_pages_say_so_when_images_cannot_be_made(no_browser, tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from data.demo import load_demo
-    from loaders import store
-    from tests.test_pages import APP
-
-    db = tmp_path / "demo.duckdb"
-    con = store.connect(db)
-    load_demo(con)
-    con.close()
-    monkeypatch.setenv("DASHBOARD_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.switch_page("pages/rag_progress.py")
-    at.run()
-    assert not at.exception
-    assert "PNG" not in [b.label for b in at.download_button]
-    assert any("need the Chromium browser" in c.value for c in at.caption)
-    at.switch_page("pages/report.py")
-    at.run()
-    assert "need the Chromium browser" in at.warning[0].value
-    assert next(b for b in at.button if b.label == "Make the report").disabled

@@ -90,7 +90,7 @@ def test_slippage(app):
 def test_kpi_trends(app):
     at = app("pages/kpi_trends.py", indicator="Immunisations up to date", period="2017/18")
     assert not at.exception
-    assert at.header[0].value == "Immunisations up to date"
+    assert at.subheader[0].value == "Immunisations up to date, Anytown, to 2017/18"
     texts = [c.value for c in at.caption]
     assert texts[0].startswith(
         "Immunisations up to date for Anytown went from 94% in 2014/15 to 92.4% in 2017/18, "
@@ -101,7 +101,7 @@ def test_kpi_trends(app):
         "England 86%; Statistical neighbours 91%; Yorkshire and The Humber 81.4%."
     ]
     at = app("pages/kpi_trends.py", indicator="SDQ average score")
-    assert at.header[0].value == "SDQ average score"
+    assert at.subheader[0].value.startswith("SDQ average score, Anytown, to ")
     assert any("Lower is better" in m.value for m in at.markdown)
 
 
@@ -285,3 +285,13 @@ def test_panel_report_page_makes_pdf_and_pptx(app):
     assert not at.exception and not at.error
     assert "6 chart pages for Post Ofsted Action Plan as of 30 Apr 2018" in at.success[0].value
     assert [b.label for b in at.download_button] == ["PDF", "PowerPoint"]
+
+
+def test_pages_say_so_when_images_cannot_be_made(no_browser, app):
+    at = app("pages/rag_progress.py")
+    assert not at.exception
+    assert "PNG" not in [b.label for b in at.download_button]
+    assert any("need the Chromium browser" in c.value for c in at.caption)
+    at = app("pages/report.py")
+    assert "need the Chromium browser" in at.warning[0].value
+    assert next(b for b in at.button if b.label == "Make the report").disabled
