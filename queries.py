@@ -12,6 +12,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from charts.rag import recommendation_key, recommendation_labels, recommendation_order
 from loaders import settings, store
 from loaders.rag import RAG_LEVELS
 
@@ -40,7 +41,8 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
     """Changes whenever an upload is added or removed or a setting changes: a cache key."""
     return con.execute(
         "SELECT (SELECT count(*) FROM upload_files), (SELECT max(upload_id) FROM upload_files), "
-        "(SELECT max(updated_at) FROM indicator_settings)"
+        "(SELECT max(updated_at) FROM indicator_settings), "
+        "(SELECT count(*) FROM layouts), (SELECT max(saved_at) FROM layouts)"
     ).fetchone()
 
 
@@ -110,24 +112,43 @@ def plan_overview(con) -> pd.DataFrame:
     )
 
 
-def _action_filter(filters: dict[str, str | None]) -> tuple[str, list]:
-    """SQL conditions for the optional table filters (section, recommendation, lead, RAG)."""
-    columns = {
-        "section": "section",
-        "recommendation": "recommendation_ref",
-        "lead": "lead",
-        "rag": "rag",
-    }
+def _recommendations(con, plan: str, as_of: dt.date) -> dict[tuple[str | None, str | None], str]:
+    """Each (section, recommendation ref) of a snapshot and the label telling it apart."""
+    rows = con.execute(
+        "SELECT DISTINCT section, recommendation_ref FROM actions WHERE plan = ? AND as_of = ? "
+        "AND recommendation_ref IS NOT NULL",
+        [plan, as_of],
+    ).fetchall()
+    return recommendation_labels(recommendation_order(rows))
+
+
+def _action_filter(con, plan: str, as_of: dt.date, filters: dict) -> tuple[str, list]:
+    """SQL conditions for the optional table filters (section, recommendation, lead, RAG).
+
+    A recommendation is chosen by its label ("Ofsted rec 1") or, as older links do, by its
+    bare ref ("1"), which in a plan of several sections matches that number in each."""
+    columns = {"section": "section", "lead": "lead", "rag": "rag"}
     clauses, params = [], []
     for key, column in columns.items():
         if filters.get(key):
             clauses.append(f"{column} = ?")
             params.append(filters[key])
+    chosen = filters.get("recommendation")
+    if chosen:
+        pairs = [
+            pair for pair, label in _recommendations(con, plan, as_of).items()
+            if chosen in (label, pair[1])
+        ]  # fmt: skip
+        matches = " OR ".join(
+            "(section IS NOT DISTINCT FROM ? AND recommendation_ref = ?)" for _ in pairs
+        )
+        clauses.append(f"({matches})" if pairs else "false")
+        params.extend(value for pair in pairs for value in pair)
     return "".join(f" AND {c}" for c in clauses), params
 
 
 def actions(con, plan: str, as_of: dt.date, **filters: str | None) -> pd.DataFrame:
-    where, params = _action_filter(filters)
+    where, params = _action_filter(con, plan, as_of, filters)
     return _df(
         con,
         f"""
@@ -141,18 +162,20 @@ def actions(con, plan: str, as_of: dt.date, **filters: str | None) -> pd.DataFra
 
 
 def filter_options(con, plan: str, as_of: dt.date) -> dict[str, list[str]]:
-    """The values each action filter can take in one snapshot."""
+    """The values each action filter can take in one snapshot.
+
+    Recommendations are their bare refs ("1") in a plan of one section, and their labels
+    ("Ofsted rec 1", "Service finding 1") where refs restart in each of several sections."""
     out = {}
-    for key, column in (
-        ("section", "section"),
-        ("recommendation", "recommendation_ref"),
-        ("lead", "lead"),
-    ):
+    for key, column in (("section", "section"), ("lead", "lead")):
         rows = con.execute(
             f"SELECT DISTINCT {column} FROM actions WHERE plan = ? AND as_of = ? AND {column} IS NOT NULL",
             [plan, as_of],
         ).fetchall()
         out[key] = sorted((r[0] for r in rows), key=_natural)
+    labels = _recommendations(con, plan, as_of)
+    many = len({section for section, _ in labels}) > 1
+    out["recommendation"] = [label if many else ref for (_, ref), label in labels.items()]
     out["rag"] = list(RAG_LEVELS)
     return out
 
@@ -164,11 +187,12 @@ def _natural(text: str) -> tuple:
 
 
 def rag_by_recommendation(con, plan: str, as_of: dt.date, **filters) -> pd.DataFrame:
-    where, params = _action_filter(filters)
+    """RAG counts per recommendation of each section: refs restart in each section."""
+    where, params = _action_filter(con, plan, as_of, filters)
     return _df(
         con,
         f"""
-        SELECT coalesce(recommendation_ref, '–') AS recommendation_ref,
+        SELECT section, coalesce(recommendation_ref, '–') AS recommendation_ref,
                any_value(recommendation) AS recommendation, rag, count(*) AS count
         FROM actions WHERE plan = ? AND as_of = ? {where}
         GROUP BY ALL
@@ -215,20 +239,30 @@ def actions_by_lead(con, plan: str, as_of: dt.date) -> pd.DataFrame:
 
 
 def slippage(con, plan: str, lead: str | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
-    """A snapshot's actions (the latest unless ``as_of``) with due dates, overdue and re-dating."""
+    """A snapshot's actions (the latest unless ``as_of``) with due dates, overdue and re-dating.
+
+    ``recommendation_label`` tells apart recommendations that share a number in different
+    sections ("Ofsted rec 1", "Service finding 1"; "Rec 1" in a plan of one section)."""
     where = "AND lead = ?" if lead else ""
     source = "slippage_history" if as_of else "slippage"
     where += " AND as_of = ?" if as_of else ""
-    return _df(
+    rows = _df(
         con,
         f"""
-        SELECT ref, action, lead, rag, recommendation_ref, timescale, due_date, first_due_date,
-               days_redated, overdue, days_overdue, as_of, source_sheet, source_row
+        SELECT ref, action, lead, rag, section, recommendation_ref, timescale, due_date,
+               first_due_date, days_redated, overdue, days_overdue, as_of, source_sheet,
+               source_row
         FROM {source} WHERE plan = ? {where}
         ORDER BY source_sheet, source_row
         """,
         [plan, *([lead] if lead else []), *([as_of] if as_of else [])],
     )
+    if rows.empty:
+        return rows.assign(recommendation_label=pd.Series(dtype=object))
+    snapshot = pd.Timestamp(rows["as_of"].iloc[0]).date()
+    labels = _recommendations(con, plan, snapshot)  # as the filters name them, whoever leads
+    keys = map(recommendation_key, rows["section"], rows["recommendation_ref"])
+    return rows.assign(recommendation_label=[labels.get(key) for key in keys])
 
 
 def redated_between(con, plan: str, before: dt.date, after: dt.date) -> int:
@@ -437,7 +471,9 @@ def uploads(con) -> pd.DataFrame:
     return _df(
         con,
         "SELECT upload_id, loaded_at, uploaded_by, file_name, kind, plan, as_of, rows, "
-        "len(warnings) AS warnings, warnings AS warning_list FROM uploads ORDER BY upload_id DESC",
+        "len(warnings) AS warnings, layout, layout_id, cells, cells_stored, cells_not_stored, "
+        "warnings AS warning_list "
+        "FROM uploads ORDER BY upload_id DESC",
     )
 
 
@@ -451,3 +487,13 @@ def view(con, name: str) -> pd.DataFrame:
         raise ValueError(f"unknown view {name}")
     order = "ORDER BY upload_id DESC" if name == "uploads" else ""
     return _df(con, f'SELECT * FROM "{name}" {order}')
+
+
+def layouts(con) -> pd.DataFrame:
+    """Saved layouts (the officer's answers for files laid out alike) and their use."""
+    return _df(
+        con,
+        "SELECT l.layout_id, l.name, l.kind, l.layout, l.answers, l.saved_at, l.saved_by, "
+        "count(u.upload_id) AS uploads FROM layouts l "
+        "LEFT JOIN upload_files u USING (layout_id) GROUP BY ALL ORDER BY l.layout_id",
+    )

@@ -150,8 +150,8 @@ def generate_national(
             lines.append(
                 ",".join(
                     [
-                        str(year),
-                        "Reporting year",
+                        f"{year}{(year + 1) % 100:02d}",  # financial years: a meaning
+                        "Financial year",  # every publication shares, never asked
                         level,
                         "E92000001",
                         "England",
@@ -183,6 +183,69 @@ def bench_csv_import(path: Path, workdir: Path) -> dict[str, float]:
     parse_only = best_of(lambda: parse_file(content, path.name))
     return {"baseline_s": baseline, "import_s": ours, "ratio": ours / baseline, "rows": rows,
             "parse_s": parse_only, "mb": path.stat().st_size / 2**20}  # fmt: skip
+
+
+LAIT_DATASET = REAL_DATA / "lait_bds_long.parquet"
+LAIT_DICTIONARY = REAL_DATA / "lait_data_dictionary.csv"
+
+
+def bench_lait_import(workdir: Path) -> dict[str, float] | None:
+    """The DfE's LAIT data set (641,070 rows) into a store holding its dictionary, against
+    pandas.read_parquet plus a plain DuckDB INSERT of the same rows, in the same run."""
+    if not (LAIT_DATASET.exists() and LAIT_DICTIONARY.exists()):
+        return None
+    import duckdb
+
+    from loaders.importer import interpret_file
+    from loaders.layouts import Options
+
+    def plain() -> None:
+        frame = pd.read_parquet(LAIT_DATASET)
+        con = duckdb.connect(str(workdir / f"plain-{time.perf_counter_ns()}.duckdb"))
+        con.register("frame", frame)
+        con.execute("CREATE TABLE bds AS SELECT * FROM frame LIMIT 0")
+        con.execute("INSERT INTO bds SELECT * FROM frame")
+        con.close()
+
+    baseline = best_of(plain)
+    read_only = best_of(lambda: pd.read_parquet(LAIT_DATASET))
+    # The dashboard's database already exists with the dictionary in it: outside the timing.
+    connections = []
+    for i in range(REPEATS):
+        con = store.connect(workdir / f"lait-{i}.duckdb")
+        import_file(con, LAIT_DICTIONARY)
+        connections.append(con)
+    reference = store.reference_data(connections[0])
+    rows = 0
+
+    def full_import() -> None:
+        nonlocal rows
+        rows = import_file(connections.pop(), LAIT_DATASET).parsed.rows
+
+    ours = best_of(full_import)
+    content = LAIT_DATASET.read_bytes()
+    parse_only = best_of(
+        lambda: interpret_file(content, LAIT_DATASET.name, options=Options(reference=reference))
+    )
+    return {"baseline_s": baseline, "read_s": read_only, "import_s": ours, "parse_s": parse_only,
+            "ratio": ours / baseline, "rows": rows}  # fmt: skip
+
+
+def print_lait(workdir: Path) -> None:
+    r = bench_lait_import(workdir)
+    print("LAIT data set import (641,070 rows; dictionary already loaded; best of 3)")
+    if r is None:
+        print(f"  skipped: {LAIT_DATASET.name} and {LAIT_DICTIONARY.name} are not in {REAL_DATA}")
+        return
+    print(
+        f"  pandas.read_parquet {r['read_s']:.3f} s; with a plain DuckDB INSERT of its rows "
+        f"{r['baseline_s']:.3f} s"
+    )
+    print(
+        f"  full import {r['import_s']:.3f} s ({r['rows']:,} figures), ratio {r['ratio']:.2f} "
+        f"(target: at most 3.00, and well under 10 s); of which read, detect and parse "
+        f"{r['parse_s']:.3f} s, DuckDB write {r['import_s'] - r['parse_s']:.3f} s"
+    )
 
 
 PAGES = ("pages/overview.py", "pages/rag_progress.py", "pages/slippage.py", "pages/kpi_trends.py",
@@ -265,6 +328,7 @@ def main() -> None:
                 f"ratio {r['ratio']:.2f} (target: at most 3.00); of which read and reshape "
                 f"{r['parse_s']:.3f} s, DuckDB write {r['import_s'] - r['parse_s']:.3f} s"
             )
+        print_lait(workdir)
         print(
             "Page render with the demo data (AppTest run, first run then best of 3; target under 1 s)"
         )
@@ -281,4 +345,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["lait"]:  # just the LAIT import: python -m bench.benchmark lait
+        with tempfile.TemporaryDirectory() as tmp:
+            print_lait(Path(tmp))
+    else:
+        main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +21,8 @@ from charts.theme import (
 )
 
 LABEL_LENGTH = 50
+# A section's part of a recommendation's label ("Ofsted rec 1", "Service finding 1").
+SECTION_LENGTH = 30
 MOVEMENT_COLOUR = OWN_COLOUR  # neutral blue: movement cells count actions, they are not RAG
 
 
@@ -75,20 +78,78 @@ def _stacked(
     return apply_theme(fig)
 
 
+def _blank(value: object) -> str | None:
+    """None for missing values (None, NaN, empty text); else the value as stripped text."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return str(value).strip() or None
+
+
+def recommendation_key(section: object, ref: object) -> tuple[str | None, str | None]:
+    """A recommendation's key in ``recommendation_labels``: its section and ref as text."""
+    return _blank(section), _blank(ref)
+
+
+def _section_label(section: str, ref: str | None) -> str:
+    """'Ofsted recommendation 1' and ref 1 -> 'Ofsted rec 1'; 'Service finding 1' -> itself."""
+    short = _short(re.sub(r"\brecommendations?\b", "rec", section, flags=re.I), SECTION_LENGTH)
+    if ref is None:
+        return short
+    numbered = re.match(r"^(?P<base>.*?)[\s:.\-–]*(?P<number>\d+[a-z]?)$", short, re.I)
+    if numbered is None:
+        return f"{short} {ref}"
+    if numbered["number"].lower() == ref.lower():
+        return f"{numbered['base']} {ref}".strip()
+    return f"{short}, rec {ref}"
+
+
+def recommendation_labels(
+    pairs: Iterable[tuple[object, object]], word: str = "Rec"
+) -> dict[tuple[str | None, str | None], str]:
+    """A label for each (section, recommendation ref) that tells the recommendations apart.
+
+    Refs restart in each section ("Ofsted recommendation 1", "Service finding 1"), so in a
+    plan with several sections the label names the section; with one section, or none,
+    it is "Rec 1" (``word`` + ref). Keys are the pairs as text (None for blanks).
+    """
+    keys = list(dict.fromkeys(recommendation_key(s, r) for s, r in pairs))
+    many = len({section for section, _ in keys}) > 1
+    labels: dict[tuple[str | None, str | None], str] = {}
+    for section, ref in keys:
+        if many and section is not None:
+            label = _section_label(section, ref if ref != "–" else None)
+        else:
+            label = f"{word} {ref or '–'}"
+        while label in labels.values():  # never two recommendations under one label
+            label += "*"
+        labels[(section, ref)] = label
+    return labels
+
+
+def recommendation_order(
+    pairs: Iterable[tuple[object, object]],
+) -> list[tuple[str | None, str | None]]:
+    """(section, ref) pairs in reading order: sections in natural order, then refs."""
+    keys = dict.fromkeys(recommendation_key(s, r) for s, r in pairs)
+    return sorted(
+        keys, key=lambda k: (k[0] is not None, _natural(k[0] or ""), _natural(k[1] or ""))
+    )
+
+
 def rag_by_recommendation(df: pd.DataFrame) -> go.Figure:
-    """Stacked RAG counts, one bar per recommendation, first recommendation at the top."""
+    """Stacked RAG counts, one bar per recommendation (per section), the first at the top."""
     if df.empty:
         return empty_figure()
-    order = sorted(df["recommendation_ref"].astype(str).unique(), key=_natural)
-    text = (
-        df.assign(recommendation_ref=df["recommendation_ref"].astype(str))
-        .groupby("recommendation_ref")["recommendation"]
-        .first()
-    )
-    labels = {ref: f"Rec {ref}: {_short(text.get(ref))}".rstrip(": ") for ref in order}
-    data = df.assign(recommendation_ref=df["recommendation_ref"].astype(str))
-    data = data.groupby(["recommendation_ref", "rag"], as_index=False)["count"].sum()
-    return _stacked(data, "recommendation_ref", order, labels, True, "Number of actions")
+    sections = df["section"] if "section" in df else pd.Series([None] * len(df), index=df.index)
+    pairs = list(zip(sections, df["recommendation_ref"], strict=True))
+    order = recommendation_order(pairs)
+    names = recommendation_labels(order)
+    data = df.assign(key=[names[recommendation_key(s, r)] for s, r in pairs])
+    text = data.groupby("key")["recommendation"].first()
+    keys = [names[pair] for pair in order]
+    labels = {key: f"{key}: {_short(text.get(key))}".rstrip(": ") for key in keys}
+    data = data.groupby(["key", "rag"], as_index=False)["count"].sum()
+    return _stacked(data, "key", keys, labels, True, "Number of actions")
 
 
 def rag_over_time(df: pd.DataFrame) -> go.Figure:

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from loaders.detect import Header, detect_header
-from loaders.errors import LoadWarning, cell_name
+from loaders.detect import ACTION_VOCABULARY, Header, detect_header
+from loaders.errors import LoaderError, LoadWarning, cell_name, column_letter
+from loaders.interpret import Accounting, Decision, Question
 from loaders.rag import NOT_RATED, classify_colour, is_neutral_colour, normalise_rag
 from loaders.readers.sheet import Sheet
 from loaders.text import (
     cell_text,
+    is_letter_ref,
     normalise_ref,
     pounds_in_text,
     split_leading_ref,
 )
 from loaders.timescale import Timescale, parse_timescale
+
+if TYPE_CHECKING:
+    from loaders.layouts.base import Context
+
+# The answer that leaves a column out, and every answer a column question accepts.
+IGNORE = "ignore"
+COLUMN_CHOICES = (IGNORE, *ACTION_VOCABULARY)
 
 # Rows spanning the table that open a section: "Ofsted recommendation 3:", "Service
 # finding 2:", "Area for improvement 1 -". The label keeps its number so that refs which
@@ -155,29 +165,61 @@ def _is_repeat(header: Header, cells: list[object]) -> bool:
     return found is not None and found.all_columns == header.all_columns
 
 
-def parse_action_sheet(sheet: Sheet) -> SheetActions | None:
-    """The actions on a sheet, or None when it has no recognisable action-plan header."""
+def parse_action_sheet(sheet: Sheet, ctx: Context | None = None) -> SheetActions | None:
+    """The actions on a sheet, or None when it has no recognisable action-plan header.
+
+    With a ``ctx`` (not while detecting), each column's role is recorded with its header,
+    a column no header names is a question, and every cell is accounted for."""
     _fill_merges_down(sheet)
     key_rows, key_colours = find_rag_key(sheet)
-    reader = _SheetReader(sheet, key_colours)
+    reader = _SheetReader(sheet, key_colours, ctx)
     for r, cells in enumerate(sheet.rows):
         if r in key_rows:
+            reader.account(r, cells, "key")
             continue
         reader.read_row(r, cells)
     if reader.header_count == 0:
         return None
+    if ctx is not None:
+        ctx.interp.accounting.merge(reader.accounting)
+        first, last = reader.first_header, _last_filled_row(sheet)
+        ctx.interp.tables.append(
+            Decision(
+                "table",
+                f"sheet '{sheet.name}' {cell_name(first, 0)}:{cell_name(last, max(sheet.width - 1, 0))}",
+                f"action plan, {len(reader.result.actions)} actions",
+                f"header row {first + 1}"
+                + (
+                    f", repeated {reader.header_count - 1} times" if reader.header_count > 1 else ""
+                ),
+                sheet=sheet.name,
+                row=first,
+            )
+        )
     return reader.result
+
+
+def _last_filled_row(sheet: Sheet) -> int:
+    for r in range(len(sheet.rows) - 1, -1, -1):
+        if any(v is not None for v in sheet.rows[r]):
+            return r
+    return 0
 
 
 class _SheetReader:
     """Walks a sheet top to bottom, keeping the current header, section and recommendation."""
 
-    def __init__(self, sheet: Sheet, key_colours: dict[str, str]) -> None:
+    def __init__(self, sheet: Sheet, key_colours: dict[str, str], ctx: Context | None) -> None:
         self.sheet = sheet
         self.key_colours = key_colours
+        self.ctx = ctx
+        self.accounting = Accounting()
+        self.ignored: set[int] = set()  # columns the officer said to ignore
+        self.width = 0  # the table's width so far, for counting its blank cells
         self.result = SheetActions(sheet.name)
         self.header: Header | None = None
         self.header_count = 0
+        self.first_header = 0  # the row of the first header: where the table starts
         self.section: str | None = None
         self.section_number: str | None = None
         self.recommendation: str | None = None
@@ -187,17 +229,27 @@ class _SheetReader:
     def warn(self, message: str, row: int | None = None, col: int | None = None) -> None:
         self.result.warnings.append(LoadWarning(message, self.sheet.name, row, col))
 
+    def account(self, r: int, cells: list[object], reason: str | None) -> None:
+        """Count a row's cells: blank ones inside the table's width, the rest for ``reason``."""
+        self.accounting.add(reason, sum(v is not None for v in cells))
+        self._blanks(r, cells)
+
     def read_row(self, r: int, cells: list[object]) -> None:
         filled = [(c, v) for c, v in enumerate(cells) if v is not None]
         if not filled:
+            if self.header is not None:
+                self.account(r, cells, "blank")
             return
         header = detect_header(r, cells)
         if header is not None:
             if self.header is None or not _is_repeat(self.header, cells):
-                self.header = header
-                self.result.has_rag_column |= "rag" in header.columns
+                self.header = self._with_answers(r, header, cells)
+                self.result.has_rag_column |= "rag" in self.header.columns
+            if self.header_count == 0:
+                self.first_header = r
             self.header_count += 1
             self.awaiting_recommendation = False
+            self.account(r, cells, "header")
             return
         texts = {cell_text(v) for _, v in filled}
         if len(texts) == 1:
@@ -209,23 +261,90 @@ class _SheetReader:
                 and (self.header is None or filled[0][0] != self._col("action"))
             ):
                 self._open_section(section)
+                self.account(r, cells, None)  # the section's name and text are stored
                 return
             if self.header is None and not self.awaiting_recommendation:
                 self.result.title_lines.append(text)
+                self.account(r, cells, "title")
                 return
             if self.awaiting_recommendation:
                 self.recommendation = text
                 self.awaiting_recommendation = False
+                self.account(r, cells, None)
                 return
             if filled[0][0] not in self._body_columns():
                 # A row spanning the table that is not a section: a recommendation heading.
                 self.recommendation = text
                 self.recommendation_ref = _leading_number(text) or self.section_number
+                self.account(r, cells, None)
                 return
         if self.header is None:
             self.result.title_lines.append(" ".join(cell_text(v) or "" for _, v in filled))
+            self.account(r, cells, "title")
             return
         self._read_body_row(r, cells)
+
+    def _with_answers(self, r: int, header: Header, cells: list[object]) -> Header:
+        """Record each column's role; a filled column no header names is a question."""
+        if self.ctx is None:
+            return header
+        interp, answers = self.ctx.interp, self.ctx.answers
+        known = {c for cols in header.all_columns.values() for c in cols}
+        all_columns = {k: list(v) for k, v in header.all_columns.items()}
+        for role, cols in header.all_columns.items():
+            for c in cols:
+                interp.decide(
+                    "column", f"column {column_letter(c)}", role,
+                    f"header '{cell_text(cells[c])}'", sheet=self.sheet.name, row=r, column=c,
+                )  # fmt: skip
+        interp.headers.append(" | ".join(cell_text(v) or "" for v in cells))
+        for c, value in enumerate(cells):
+            if c in known or not self._column_has_data(r, c):
+                continue
+            label = cell_text(value)
+            key = f"column '{label}'" if label else f"column '{self.sheet.name}'!{column_letter(c)}"
+            answer = answers.get(key)
+            if answer == IGNORE:
+                self.ignored.add(c)
+                interp.decide("column", f"column {column_letter(c)}", "not stored",
+                              "the officer's answer", sheet=self.sheet.name, row=r, column=c)  # fmt: skip
+            elif answer in ACTION_VOCABULARY:
+                all_columns.setdefault(answer, []).append(c)
+                interp.decide("column", f"column {column_letter(c)}", answer,
+                              "the officer's answer", sheet=self.sheet.name, row=r, column=c)  # fmt: skip
+            else:
+                if answer is not None:
+                    raise LoaderError(
+                        f"The answer '{answer}' for column '{label or column_letter(c)}' is not a "
+                        f"role; use one of {', '.join(COLUMN_CHOICES)}.",
+                        sheet=self.sheet.name, row=r, column=c,
+                    )  # fmt: skip
+                interp.ask(
+                    Question(
+                        key,
+                        f"Column {column_letter(c)} ('{label or 'no header'}') is not a column the "
+                        "loader knows. What does it hold?",
+                        COLUMN_CHOICES,
+                        likely=IGNORE,
+                        cells=tuple(self._column_sample(r, c)),
+                        sheet=self.sheet.name,
+                        row=r,
+                        column=c,
+                    )
+                )
+        columns = {k: sorted(v) for k, v in all_columns.items()}
+        return Header(
+            r, {k: v[0] for k, v in columns.items()}, {k: tuple(v) for k, v in columns.items()}
+        )
+
+    def _column_sample(self, r: int, c: int) -> list[str]:
+        values = (
+            self.sheet.value(row, c) for row in range(r + 1, min(r + 40, len(self.sheet.rows)))
+        )
+        return [t for t in (cell_text(v) for v in values) if t][:4]
+
+    def _column_has_data(self, r: int, c: int) -> bool:
+        return bool(self._column_sample(r, c))
 
     def _open_section(self, match: re.Match[str]) -> None:
         self.section = " ".join(match["label"].split())
@@ -273,11 +392,29 @@ class _SheetReader:
                 self.recommendation_ref = _leading_number(rec_text) or self.section_number
         action = self._text(r, cells, "action")
         ref = self._text(r, cells, "ref")
-        if action and not ref:
-            ref, action = split_leading_ref(action)
-        if not action:
+        if action:
+            leading, rest = split_leading_ref(action)
+            if leading and is_letter_ref(leading) and ref and ref.isdigit():
+                # A "No" column numbering the recommendation on its first action only, with
+                # the actions lettered in their text: 1 + "a) Recruit" is action 1a.
+                self.recommendation_ref = ref
+                ref, action = leading, rest
+            elif leading and not ref:
+                ref, action = leading, rest
+        if not action and not self._has_own_fields(r, cells, ref):
             self._continue_previous(r, cells, has_new_recommendation=bool(rec_ref or rec_text))
             return
+        if not action:
+            # A row with its own ref, timescale or RAG is an action whose text is blank, not
+            # more words for the action above: loaded as it is, with a warning.
+            action = ""
+            self.warn(
+                "this action's text is blank; it is loaded with its ref, lead, timescale and "
+                "RAG. Write the action in its cell.",
+                r,
+                self._col("action"),
+            )
+        self._account_action_row(r, cells)
         rec_ref = self.recommendation_ref
         ref = normalise_ref(ref, rec_ref or self.section_number)
         if rec_ref is None and ref and "." in ref:
@@ -302,16 +439,51 @@ class _SheetReader:
             )
         )
 
+    def _has_own_fields(self, r: int, cells: list[object], ref: str | None) -> bool:
+        """Whether a row without action text still has what only an action has."""
+        return bool(ref) or any(
+            self._get(r, cells, name)[0] is not None for name in ("timescale", "rag")
+        )
+
+    def _account_action_row(self, r: int, cells: list[object]) -> None:
+        roles = (
+            {c for cols in self.header.all_columns.values() for c in cols} if self.header else set()
+        )
+        stored = sum(1 for c, v in enumerate(cells) if v is not None and c in roles)
+        ignored = sum(1 for c, v in enumerate(cells) if v is not None and c in self.ignored)
+        other = sum(1 for v in cells if v is not None) - stored - ignored
+        self.accounting.add(None, stored)
+        self.accounting.add("ignored", ignored)
+        self.accounting.add("note", other)
+        self._blanks(r, cells)
+
+    def _blanks(self, r: int, cells: list[object]) -> None:
+        """Blank cells of a row inside the table: up to its widest header or row."""
+        self.width = max(self.width, len(cells))
+        if self.header is None:
+            return
+        self.accounting.add("blank", max(self.width - sum(v is not None for v in cells), 0))
+
     def _continue_previous(self, r: int, cells: list[object], has_new_recommendation: bool) -> None:
         """A row with no action text: more progress or outcome for the action above, or nothing."""
-        if has_new_recommendation or not self.result.actions:
+        if has_new_recommendation:
+            self._account_action_row(r, cells)  # the recommendation's number and text
+            return
+        if not self.result.actions:
+            self.account(r, cells, "note")
             return
         previous = self.result.actions[-1]
+        used = 0
         for name in ("progress", "outcome", "lead"):
             extra = self._text(r, cells, name)
             if extra:
+                used += 1
                 current = getattr(previous, name)
                 setattr(previous, name, f"{current}\n{extra}" if current else extra)
+        filled = sum(1 for v in cells if v is not None)
+        self.accounting.add(None, used)
+        self.accounting.add("note", filled - used)
+        self._blanks(r, cells)
 
     def _rag(self, r: int, cells: list[object]) -> str:
         col = self._pick(r, cells, "rag")

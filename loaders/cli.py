@@ -1,4 +1,4 @@
-"""Command line: python -m loaders import|uploads|remove."""
+"""Command line: python -m loaders import|explain|uploads|remove|indicator."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 
 from loaders import settings, store
 from loaders.errors import LoaderError
-from loaders.importer import KINDS, import_file, remove_upload
+from loaders.importer import KINDS, import_file, interpret_path, remove_upload
 from loaders.indicators import POLARITIES, set_indicator
+from loaders.interpret import MappingError, QuestionsPending, dump_mapping, load_mapping
 
 
 def _date(text: str) -> dt.date:
@@ -51,6 +52,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="The council a KPI file's figures are for when it has no area column "
         f"(default: the {settings.OWN_AREA.env} setting).",
     )
+    imp.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE",
+        help="Answers to the loader's questions (column roles, units, periods): a TOML file "
+        "as `explain --write-mapping` or the Upload page saves it. Kept as the file's layout.",
+    )
+    exp = sub.add_parser(
+        "explain",
+        help="Show how a file would be read (layout, tables, column roles, units, periods, "
+        "as-of date, the cells accounted for and any questions) without loading it.",
+        parents=[],
+    )
+    exp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    for option in ("--plan", "--area"):
+        exp.add_argument(option, help=argparse.SUPPRESS)
+    exp.add_argument("--as-of", type=_date, help=argparse.SUPPRESS)
+    exp.add_argument("--kind", choices=KINDS, default="auto", help=argparse.SUPPRESS)
+    exp.add_argument(
+        "--mapping", type=Path, metavar="FILE", help="Answers to apply, as for import."
+    )
+    exp.add_argument(
+        "--write-mapping",
+        type=Path,
+        metavar="FILE",
+        help="Write the file's questions as a mapping, each with its likely answer, to edit "
+        "and pass to import --mapping.",
+    )
     sub.add_parser("uploads", help="List uploads.")
     rem = sub.add_parser("remove", help="Remove one upload and everything derived from it.")
     rem.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
@@ -62,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--polarity", choices=POLARITIES)
     ind.add_argument("--target", type=float)
     ind.add_argument("--description")
-    for p in (imp, rem, ind, sub.choices["uploads"]):
+    for p in (imp, exp, rem, ind, sub.choices["uploads"]):
         p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
@@ -77,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "import":
             return _import(con, args)
+        if args.command == "explain":
+            return _explain(con, args)
         if args.command == "uploads":
             return _uploads(con)
         if args.command == "indicator":
@@ -91,8 +122,21 @@ def main(argv: list[str] | None = None) -> int:
         con.close()
 
 
+def _answers(args) -> dict[str, str] | None:
+    if not args.mapping:
+        return None
+    try:
+        text = args.mapping.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(
+            f"The mapping file could not be read ({exc}).", file=args.mapping.name
+        ) from exc
+    return load_mapping(text, args.mapping.name)
+
+
 def _import(con, args) -> int:
     failed = 0
+    answers = _answers(args)
     for path in args.paths:
         try:
             result = import_file(
@@ -103,7 +147,17 @@ def _import(con, args) -> int:
                 kind=args.kind,
                 area=args.area,
                 uploaded_by=_user(),
+                answers=answers,
             )
+        except QuestionsPending as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            print(
+                f"  To answer: python -m loaders explain {path} --write-mapping mapping.toml, "
+                "edit the answers, then import with --mapping mapping.toml.",
+                file=sys.stderr,
+            )
+            failed += 1
+            continue
         except LoaderError as exc:
             print(f"Error: {exc}", file=sys.stderr)
             failed += 1
@@ -112,6 +166,42 @@ def _import(con, args) -> int:
         for warning in result.parsed.warnings:
             print(f"  warning: {warning}")
     return 1 if failed else 0
+
+
+def _explain(con, args) -> int:
+    """Print each file's interpretation; exit 1 when a file cannot be read or asks questions."""
+    answers = _answers(args)
+    status = 0
+    for path in args.paths:
+        try:
+            parsed = interpret_path(
+                con, path, plan=args.plan, as_of=args.as_of, kind=args.kind, area=args.area,
+                answers=answers,
+            )  # fmt: skip
+        except LoaderError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        interp = parsed.interpretation
+        for line in interp.lines():
+            print(line)
+        for warning in parsed.warnings:
+            print(f"warning: {warning}")
+        if interp.questions:
+            status = 1
+            if args.write_mapping:
+                likely = {q.key: q.likely or "" for q in interp.questions}
+                args.write_mapping.write_text(
+                    dump_mapping(
+                        {**(answers or {}), **likely},
+                        f"Answers for files laid out like {path.name}; edit, then:\n"
+                        f"python -m loaders import {path.name} --mapping {args.write_mapping.name}",
+                    ),
+                    encoding="utf-8",
+                )
+                print(f"wrote the questions with their likely answers to {args.write_mapping}")
+        print()
+    return status
 
 
 def _indicator(con, args) -> int:

@@ -17,6 +17,7 @@ import pyarrow as pa
 from pyarrow import csv as pacsv
 
 from loaders.errors import LoaderError, LoadWarning
+from loaders.interpret import Accounting, Answers, Interpretation
 from loaders.kpi_tables import (
     AREA_SCHEMA,
     FIGURE_SCHEMA,
@@ -25,7 +26,14 @@ from loaders.kpi_tables import (
     MetricTables,
 )
 from loaders.numbers import MISSING_MARKERS
-from loaders.periods import from_dfe
+from loaders.periods import Period, from_dfe
+from loaders.publishers import (
+    CHOICES,
+    KNOWN_MEASURES,
+    KNOWN_POLARITY,
+    MEANING_TEXT,
+    read_identifiers,
+)
 from loaders.readers.csv import decode_text
 
 REQUIRED = ("time_period", "time_identifier", "geographic_level")
@@ -40,48 +48,9 @@ LEVELS = {
     "Local authority": ("council", "la_name", "new_la_code"),
 }
 
-# Readable names, units and polarity of the measures in the DfE files councils use most.
-# Anything else is named from its column ("caseload_fte" -> "Caseload fte").
-KNOWN_MEASURES: dict[str, tuple[str, str | None, str | None]] = {
-    "inpost_fte": ("Social workers in post (FTE)", "FTE", "neutral"),
-    "inpost_headcount": ("Social workers in post (headcount)", "people", "neutral"),
-    "starters_fte": ("Social worker starters (FTE)", "FTE", "neutral"),
-    "starters_headcount": ("Social worker starters (headcount)", "people", "neutral"),
-    "leavers_fte": ("Social worker leavers (FTE)", "FTE", "lower"),
-    "leavers_headcount": ("Social worker leavers (headcount)", "people", "lower"),
-    "turnover_rate_fte": ("Social worker turnover rate (FTE)", "%", "lower"),
-    "turnover_rate_headcount": ("Social worker turnover rate (headcount)", "%", "lower"),
-    "agency_fte": ("Agency social workers (FTE)", "FTE", "lower"),
-    "agency_headcount": ("Agency social workers (headcount)", "people", "lower"),
-    "agency_rate_fte": ("Agency social worker rate (FTE)", "%", "lower"),
-    "agency_rate_headcount": ("Agency social worker rate (headcount)", "%", "lower"),
-    "agency_cover_fte": ("Agency workers covering vacancies (FTE)", "FTE", "neutral"),
-    "agency_cover_rate_fte": ("Agency cover rate of vacancies (FTE)", "%", "neutral"),
-    "vacancy_fte": ("Social worker vacancies (FTE)", "FTE", "lower"),
-    "vacancy_rate_fte": ("Social worker vacancy rate (FTE)", "%", "lower"),
-    "vacancy_agency_cover_rate_fte": ("Vacancies covered by agency workers (FTE)", "%", "neutral"),
-    "case_holders_fte": ("Case-holding social workers (FTE)", "FTE", "neutral"),
-    "cases": ("Cases held by social workers", "cases", "neutral"),
-    "caseload_fte": ("Average caseload per social worker (FTE)", "cases", "lower"),
-    "working_days_lost_fte": ("Working days lost to sickness (FTE)", "days", "lower"),
-    "absence_rate_fte": ("Social worker sickness absence rate (FTE)", "%", "lower"),
-}
-# Polarity of the looked-after children's health outcome measures, by their breakdown.
-KNOWN_POLARITY = {
-    "had their annual health assessment": "higher",
-    "had their immunisations up to date": "higher",
-    "had their teeth checked by a dentist": "higher",
-    "development assessments up to date": "higher",
-    "sdq score was received": "higher",
-    "sdq average score": "lower",
-    "sdq score is normal": "higher",
-    "sdq score is borderline": "lower",
-    "sdq score is a cause for concern": "lower",
-    "identified as having a substance misuse problem": "lower",
-    "received an intervention for their substance misuse problem": "higher",
-    "offered intervention but refused it": "lower",
-    "convicted or subject to youth cautions, or youth conditional cautions during the year": "lower",
-}
+# A count/percent file's row for the whole group ("Total all ages"): its count is the others'
+# denominator, its percent always 100.
+_IS_TOTAL = "coalesce(lower(trim(breakdown)) LIKE 'total%', false)"
 
 
 def header_of(content: bytes, file_name: str) -> list[str] | None:
@@ -154,18 +123,39 @@ def _scratch() -> duckdb.DuckDBPyConnection:
     return _scratch_database().cursor()
 
 
-def read_dfe_csv(content: bytes, file_name: str) -> tuple[MetricTables, list[LoadWarning]]:
-    """Every figure of a DfE tidy CSV, for every council, region and England."""
+def read_dfe_csv(
+    content: bytes,
+    file_name: str,
+    *,
+    interp: Interpretation | None = None,
+    answers: Answers | None = None,
+) -> tuple[MetricTables, list[LoadWarning]]:
+    """Every figure of a DfE tidy CSV, for every council, region and England.
+
+    Given ``interp``, what each time_identifier means (with its evidence), any question
+    (its rows are not read until ``answers`` has the answer) and the account of every cell
+    go into it. Without it, a period that needs the officer's answer refuses the file.
+    """
+    own = interp is None
+    interp = interp if interp is not None else Interpretation(file_name)
     con = _scratch()
     try:
         con.register("raw", _arrow_csv(content, file_name))
-        return _reshape(con, file_name)
+        result = _reshape(con, file_name, interp, answers)
     finally:
         con.close()
+    if own and interp.questions:
+        asked = " ".join(str(q) for q in interp.questions)
+        raise LoaderError(
+            f"The periods of this file need an answer first: {asked} Answer on the Upload "
+            "page, or give --mapping.",
+            file=file_name,
+        )
+    return result
 
 
 def _reshape(
-    con: duckdb.DuckDBPyConnection, file_name: str
+    con: duckdb.DuckDBPyConnection, file_name: str, interp: Interpretation, answers: Answers | None
 ) -> tuple[MetricTables, list[LoadWarning]]:
     columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('raw')").fetchall()]
     columns = [c for c in columns if c != "source_row"]
@@ -193,34 +183,15 @@ def _reshape(
         listed = ", ".join(f"{level} ({n} rows)" for level, n in skipped.items())
         warnings.append(LoadWarning(f"rows of other geographic levels were not loaded: {listed}."))
 
-    pairs = con.execute("SELECT DISTINCT time_period, time_identifier FROM raw").fetchall()
-    periods = {pair: from_dfe(*pair) for pair in pairs}
-    unreadable = [f"{tp} ({ti})" for (tp, ti), p in periods.items() if p is None]
-    if unreadable:
-        raise LoaderError(
-            f"Time periods {', '.join(unreadable)} could not be read. Expected years such as "
-            "2025 or 201617.",
-            file=file_name,
-        )
-    con.register(
-        "period_map",
-        pa.table(
-            {
-                "time_period": [tp for tp, _ in periods],
-                "time_identifier": [ti for _, ti in periods],
-                "period_label": [p.label for p in periods.values()],
-                "period_type": [p.type for p in periods.values()],
-                "period_start": pa.array([p.start for p in periods.values()], pa.date32()),
-                "period_end": pa.array([p.end for p in periods.values()], pa.date32()),
-            }
-        ),
-    )
+    _register_periods(con, _read_periods(con, file_name, columns, filters, interp, answers))
     area_sql = _area_sql(set(columns))
     count_percent = _count_percent_pairs(measures)
     if count_percent and "breakdown" in filters:
         figures, indicators = _count_percent_figures(con, area_sql, count_percent, filters, markers)
     else:
+        count_percent = None
         figures, indicators = _measure_figures(con, area_sql, measures, filters, markers)
+    warnings += _account(con, interp, area_sql, len(columns), measures, count_percent, markers)
     areas = con.sql(
         f"SELECT DISTINCT {area_sql['area']} AS area, {area_sql['kind']} AS kind, "
         f"{area_sql['code']} AS code, {area_sql['old_code']} AS old_code, "
@@ -234,6 +205,150 @@ def _reshape(
         areas.cast(AREA_SCHEMA),
     )
     return tables, warnings
+
+
+def _read_periods(con, file_name, columns, filters, interp, answers) -> dict[tuple, Period]:
+    """Each (time_period, time_identifier) as the period its publication means; a meaning
+    that only the officer can give is asked, and its rows wait for the answer."""
+    pairs = sorted(
+        (tp or "", ti or "")
+        for tp, ti in con.execute(
+            "SELECT DISTINCT time_period, time_identifier FROM raw"
+        ).fetchall()
+    )
+    examples = {ti: [f"{tp} ({ti})" for tp, t in pairs if t == ti][-3:] for _, ti in pairs}
+    meanings = read_identifiers(
+        examples,
+        columns,
+        lambda: [
+            v
+            for f in filters
+            for (v,) in con.execute(f"SELECT DISTINCT {_ident(f)} FROM raw LIMIT 500").fetchall()
+        ],
+        file_name,
+        interp,
+        answers,
+    )
+    periods, unreadable = {}, []
+    for tp, ti in pairs:
+        reading = meanings[ti]
+        if reading.question is None:
+            periods[tp, ti] = period = from_dfe(tp, ti, meaning=reading.meaning)
+        else:  # its rows wait for the answer, but a period no answer could read is refused now
+            period = next(
+                filter(None, (from_dfe(tp, ti, meaning=m) for m in CHOICES.values())), None
+            )
+        if period is None:
+            unreadable.append(f"{tp or '(blank)'} ({ti or 'no time_identifier'})")
+    if unreadable:
+        raise LoaderError(
+            f"Time periods {', '.join(unreadable)} could not be read. Expected years such as "
+            "2025 or 201617.",
+            file=file_name,
+        )
+    for ident, reading in meanings.items():
+        if reading.meaning is not None:
+            shown = ", ".join(
+                f"{tp} is {p.label}" for (tp, ti), p in periods.items() if ti == ident
+            )
+            interp.decide(
+                "period", f"time_identifier '{ident}'",
+                f"{MEANING_TEXT[reading.meaning]}: {shown}", reading.evidence,
+            )  # fmt: skip
+    return periods
+
+
+def _register_periods(con: duckdb.DuckDBPyConnection, periods: dict[tuple, Period]) -> None:
+    con.register(
+        "period_map",
+        pa.table(
+            {
+                "time_period": pa.array([tp for tp, _ in periods], pa.string()),
+                "time_identifier": pa.array([ti for _, ti in periods], pa.string()),
+                "period_label": pa.array([p.label for p in periods.values()], pa.string()),
+                "period_type": pa.array([p.type for p in periods.values()], pa.string()),
+                "period_start": pa.array([p.start for p in periods.values()], pa.date32()),
+                "period_end": pa.array([p.end for p in periods.values()], pa.date32()),
+            }
+        ),
+    )
+
+
+def _account(con, interp, area_sql, width, measures, pair, markers) -> list[LoadWarning]:
+    """Account for every cell of the CSV, counted from the cells themselves: the header; each
+    measure cell of a loaded row stored, missing (a marker) or blank; its time, geography and
+    filter cells as labels; and every cell of rows not loaded, with the reason."""
+
+    def classes(column: str, rows: str) -> list[str]:
+        # stored (a number), missing (a marker; never a number too), in the rows chosen
+        value, missing = _value_sql(column, markers)
+        return [f"count(*) FILTER (WHERE {rows})", f"count(CASE WHEN {rows} THEN {value} END)",
+                f"count(CASE WHEN {rows} THEN {missing} END)"]  # fmt: skip
+
+    # (reason for a number in the cell, column, rows): the number is stored unless a reason
+    if pair:
+        count, percent = pair
+        groups = [(None, count, "true"), (None, percent, f"NOT {_IS_TOTAL}"),
+                  ("redundant", percent, _IS_TOTAL)]  # fmt: skip
+        extra = [m for m in measures if m not in pair]
+    else:
+        groups, extra = [(None, m, "true") for m in measures], []
+    counts = con.execute(
+        f"""
+        WITH r AS (
+            SELECT raw.*, coalesce(geographic_level IN ({_sql_list(list(LEVELS))}), false) AS lvl,
+                   {area_sql["area"]} AS area_, p.period_label IS NOT NULL AS known
+            FROM raw LEFT JOIN period_map p USING (time_period, time_identifier)
+        ),
+        by_row AS (
+            SELECT count(*) FILTER (WHERE NOT lvl) AS other_level,
+                   count(*) FILTER (WHERE lvl AND area_ IS NULL) AS no_area,
+                   list(DISTINCT geographic_level) FILTER (WHERE lvl AND area_ IS NULL) AS levels,
+                   count(*) FILTER (WHERE lvl AND area_ IS NOT NULL AND NOT known) AS unanswered,
+                   count(*) FILTER (WHERE lvl AND area_ IS NOT NULL AND known) AS loaded
+            FROM r
+        ),
+        by_cell AS (
+            SELECT {", ".join(e for _, column, rows in groups for e in classes(column, rows))}
+            FROM r WHERE lvl AND area_ IS NOT NULL AND known
+        )
+        SELECT * FROM by_row, by_cell
+        """
+    ).fetchall()[0]
+    other_level, no_area, no_area_levels, unanswered, rows, *cells = counts
+    found = Accounting()
+    found.add(None, 0)
+    for reason, n in [
+        ("header", width),
+        ("skipped", (other_level + no_area) * width + rows * len(extra)),
+        ("unanswered", unanswered * width),
+        ("label", rows * (width - len(measures))),
+    ]:
+        if n:
+            found.add(reason, n)
+    for (reason, _, _), (n, numbers, markers) in zip(
+        groups, zip(*[iter(cells)] * 3, strict=True), strict=True
+    ):
+        for why, k in ((reason, numbers), ("missing", markers), ("blank", n - numbers - markers)):
+            if k or why is None:
+                found.add(why, k)
+    interp.accounting.merge(found)
+    warnings = []
+    if no_area:
+        warnings.append(
+            LoadWarning(
+                f"{no_area} row(s) with no area name were not loaded (geographic level "
+                f"{', '.join(sorted(no_area_levels))})."
+            )
+        )
+    if extra and rows:
+        warnings.append(
+            LoadWarning(
+                f"columns {', '.join(extra)} were not loaded: only the {pair[0]} and {pair[1]} "
+                "columns are read in a file of counts and percentages."
+            )
+        )
+    return warnings
 
 
 def _area_sql(columns: set[str]) -> dict[str, str]:
@@ -285,9 +400,10 @@ def _count_percent_figures(con, area_sql, pair, filters, markers) -> tuple[pa.Ta
     count, percent = pair
     count_value, count_missing = _value_sql(count, markers)
     percent_value, percent_missing = _value_sql(percent, markers)
+    names = [_sql_list([count]), _sql_list([percent])]
     group = [f for f in filters if f != "breakdown"]
     description = " || ' / ' || ".join(f"coalesce({_ident(f)}, '')" for f in group) or "NULL"
-    is_total = "lower(trim(breakdown)) LIKE 'total%'"
+    is_total = _IS_TOTAL
     indicator = f"CASE WHEN {is_total} THEN {description} || ': total' ELSE trim(breakdown) END"
     partition = ", ".join(
         ["time_period", "time_identifier", "geographic_level", area_sql["area"]]
@@ -298,7 +414,8 @@ def _count_percent_figures(con, area_sql, pair, filters, markers) -> tuple[pa.Ta
             SELECT *, {area_sql["area"]} AS area, {area_sql["kind"]} AS kind,
                    {indicator} AS indicator, {description} AS description,
                    {count_value} AS count_value, {percent_value} AS percent_value,
-                   coalesce({percent_missing}, {count_missing}) AS marker,
+                   CASE WHEN {is_total} THEN {count_missing}
+                        ELSE coalesce({percent_missing}, {count_missing}) END AS marker,
                    max(CASE WHEN {is_total} THEN {count_value} END) OVER (PARTITION BY {partition}) AS total
             FROM raw WHERE geographic_level IN ({_sql_list(list(LEVELS))})
         )
@@ -314,7 +431,13 @@ def _count_percent_figures(con, area_sql, pair, filters, markers) -> tuple[pa.Ta
                kind <> 'council' AS is_benchmark,
                CASE WHEN (CASE WHEN {is_total} THEN count_value ELSE coalesce(percent_value, count_value) END) IS NULL
                     THEN marker END AS missing,
-               NULL AS source_sheet, source_row, '{percent}' AS source_column
+               NULL AS source_sheet, source_row,
+               -- the column the value (or its marker) was read from
+               CASE WHEN {is_total} THEN {names[0]}
+                    WHEN percent_value IS NOT NULL THEN {names[1]}
+                    WHEN count_value IS NOT NULL THEN {names[0]}
+                    WHEN marker IS NOT NULL AND {percent_missing} IS NULL THEN {names[0]}
+                    ELSE {names[1]} END AS source_column
         FROM base JOIN period_map p USING (time_period, time_identifier)
         WHERE area IS NOT NULL
     """

@@ -1,11 +1,12 @@
-"""Import one file: read, detect its kind, parse, then write it in one transaction."""
+"""Import one file: read it, interpret it through the layout registry, ask what is unsure,
+then write it in one transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections import Counter
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -13,71 +14,56 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders import settings
-from loaders.actions import Action, parse_action_sheet
-from loaders.dfe import header_of, is_dfe_csv, read_dfe_csv
 from loaders.errors import (
     DuplicateUpload,
     FileTooLarge,
     LoaderError,
-    LoadWarning,
     NoTableFound,
     UnknownUpload,
 )
-from loaders.kpi_tables import MetricTables, from_sheets
-from loaders.metrics import parse_metric_sheet
-from loaders.neighbours import is_neighbour_model, read_neighbour_model
-from loaders.plan_file import action_table, gather_actions, plan_and_as_of
-from loaders.rag import RAG_LEVELS
-from loaders.readers import Sheet, read_sheets
-from loaders.store import UPLOAD_TABLES, find_duplicate, transaction
+from loaders.interpret import (
+    PER_FILE_KEYS,
+    Answers,
+    Interpretation,
+    MappingError,
+    Question,
+    QuestionsPending,
+)
+from loaders.layouts import LAYOUTS, Context, Evidence, Layout, Options, ParsedFile, Source
+from loaders.plan_file import action_table
+from loaders.store import (
+    UPLOAD_TABLES,
+    find_duplicate,
+    reference_data,
+    save_layout,
+    saved_layouts,
+    transaction,
+)
 
-KINDS = ("auto", "actions", "metrics", "neighbours")
-# Figures in a council's own file carry no area; without --area or DASHBOARD_AREA they go
-# under this name, with a warning.
-DEFAULT_OWN_AREA = "Our council"
-# What each kind of file needs, for the message when none is found.
-LOOKED_FOR = {
-    "actions": (
-        "an action plan: a header row naming an Action column and at least one of Lead, "
-        "Timescale, Progress, RAG or Ref"
-    ),
-    "metrics": (
-        "a KPI table: indicators down the side and periods such as 2016/17, Q1 or Apr-17 "
-        "across the top; or Indicator, Period and Value columns; or a Team or Type column "
-        "with a column per measure"
-    ),
-}
+__all__ = [
+    "ImportResult",
+    "ParsedFile",
+    "import_file",
+    "interpret_file",
+    "parse_file",
+    "write_parsed",
+]
+
+KINDS = ("auto", "actions", "metrics", "neighbours", "dictionary")
+# Two layouts of different kinds whose evidence scores are this close both fit: the
+# officer is asked which the file is.
+AMBIGUOUS_MARGIN = 0.05
+# When nothing fits, the message lists what these kinds look like (the others are
+# particular published files, named by their own columns).
+GENERAL_KINDS = ("actions", "metrics")
 
 
-@dataclass
-class ParsedFile:
-    """Everything a file will load, before anything is written (the Upload page previews it)."""
+class NothingToStore(LoaderError):
+    """A file that would store no action and no figure."""
 
-    file_name: str
-    content: bytes
-    kind: str
-    plan: str | None
-    as_of: dt.date | None
-    plan_source: str | None = None
-    as_of_source: str | None = None
-    actions: list[Action] = field(default_factory=list)
-    metrics: MetricTables | None = None
-    neighbours: pa.Table | None = None
-    warnings: list[LoadWarning] = field(default_factory=list)
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
-
-    @property
-    def rows(self) -> int:
-        if self.neighbours is not None:
-            return self.neighbours.num_rows
-        return self.metrics.rows if self.metrics is not None else len(self.actions)
-
-    def rag_counts(self) -> dict[str, int]:
-        counts = Counter(a.rag for a in self.actions)
-        return {level: counts[level] for level in RAG_LEVELS if counts[level]}
+class WrongKind(LoaderError):
+    """A file that reads as another kind than the one asked for."""
 
 
 @dataclass
@@ -93,15 +79,19 @@ class ImportResult:
             line = f"{p.file_name}: neighbours, statistical neighbours of {councils} councils"
         elif p.metrics is not None:
             line = f"{p.file_name}: metrics, {p.metrics.summary()}"
-        else:
+        elif p.kind == "actions":
             rag = ", ".join(f"{level} {n}" for level, n in p.rag_counts().items()) or "none"
             line = (
                 f"{p.file_name}: actions, plan '{p.plan}', as of {p.as_of:%-d %b %Y}, "
                 f"{p.rows} actions loaded (RAG: {rag})"
             )
+        else:
+            line = f"{p.file_name}: {p.kind}, {p.rows} rows loaded"
         line += f", {len(p.warnings)} warning(s), upload {self.upload_id}"
         if self.replaced:
             line += f"; replaces upload {', '.join(map(str, self.replaced))} for the same date"
+        if p.interpretation is not None:
+            line += f"; {p.interpretation.accounting.summary()}"
         return line
 
 
@@ -118,6 +108,125 @@ def read_path(path: Path) -> bytes:
     return path.read_bytes()
 
 
+SavedLayouts = Callable[[str], "tuple[int, dict[str, str]] | None"]
+
+
+def interpret_file(
+    content: bytes,
+    file_name: str,
+    *,
+    kind: str = "auto",
+    answers: dict[str, str] | None = None,
+    options: Options | None = None,
+    saved: SavedLayouts | None = None,
+) -> ParsedFile:
+    """Read a file and say how: the layout, each decision, the questions; writes nothing.
+
+    ``answers`` are the officer's (a mapping file or the Upload page); ``saved`` finds the
+    answers kept for a layout fingerprint, applied under the officer's own."""
+    limit = settings.max_upload_bytes()
+    if len(content) > limit:
+        raise FileTooLarge(
+            f"The file is {len(content) / 2**20:,.1f} MB; the limit is {limit / 2**20:,.0f} MB.",
+            file=file_name,
+        )
+    if kind not in KINDS:
+        raise LoaderError(f"Unknown kind '{kind}'; use one of {', '.join(KINDS)}.", file=file_name)
+    options = options or Options()
+    try:
+        source = Source(content, file_name)
+        layout, evidence, doubt = choose_layout(source, kind, answers or {})
+        parsed = _parse(source, layout, evidence, doubt, answers or {}, options)
+        interp = parsed.interpretation
+        found = saved(interp.fingerprint) if saved else None
+        if found is not None:
+            layout_id, remembered = found
+            if remembered:
+                parsed = _parse(
+                    Source(content, file_name), layout, evidence, doubt,
+                    {**remembered, **(answers or {})}, options,
+                )  # fmt: skip
+            parsed.interpretation.layout_id = layout_id
+        unused = [k for k in (answers or {}) if k in parsed.interpretation.unasked]
+        if unused:
+            raise MappingError(
+                f"The mapping answers {', '.join(unused)}, which this file does not ask about "
+                "(no such column or question). Check the mapping is for this file's layout; "
+                "`python -m loaders explain FILE` lists the file's columns and questions.",
+                file=file_name,
+            )
+        return parsed
+    except LoaderError as exc:
+        exc.located(file_name)
+        raise
+
+
+def choose_layout(
+    source: Source, kind: str, answers: dict[str, str]
+) -> tuple[Layout, Evidence, Question | None]:
+    """The layout that fits the file best, and a question when two kinds fit about as well."""
+    fits = [(layout, ev) for layout in LAYOUTS if (ev := layout.detect(source)) is not None]
+    fits.sort(key=lambda f: -f[1].score)  # stable: earlier layouts win ties
+    wanted = [f for f in fits if kind in ("auto", f[0].kind)]
+    if not wanted:
+        if fits:
+            layout, ev = fits[0]
+            raise WrongKind(
+                f"This file reads as {layout.kind} ({ev.text}), not as {kind}. Import it with "
+                f"--kind {layout.kind} (or auto), or choose the right file.",
+                file=source.file_name,
+            )
+        looked = "; or for ".join(
+            layout.summary
+            for layout in LAYOUTS
+            if layout.kind == kind or (kind == "auto" and layout.kind in GENERAL_KINDS)
+        )
+        sheets = source.sheets if source.suffix != ".parquet" else []  # refuses unknown files
+        if sheets and not any(sheet.rows for sheet in sheets):
+            raise LoaderError("The workbook has no cells with values in it.", file=source.file_name)
+        names = ", ".join(f"'{s.name}'" for s in sheets)
+        raise NoTableFound(
+            f"No table was found{f' (sheets looked at: {names})' if names else ''}. The loader "
+            f"looks for {looked}. Add a header row like that above the figures.",
+            file=source.file_name,
+            sheet=sheets[0].name if len(sheets) == 1 else None,
+        )
+    best, evidence = wanted[0]
+    rivals = [
+        f for f in wanted[1:]
+        if f[0].kind != best.kind and evidence.score - f[1].score < AMBIGUOUS_MARGIN
+    ]  # fmt: skip
+    if not rivals:
+        return best, evidence, None
+    choices = (best.kind, *dict.fromkeys(f[0].kind for f in rivals))
+    answer = answers.get("kind")
+    for layout, ev in [wanted[0], *rivals]:
+        if answer == layout.kind:
+            return layout, ev, None
+    question = Question(
+        "kind",
+        "The file could be read two ways: "
+        + "; ".join(f"as {layout.kind} ({ev.text})" for layout, ev in [wanted[0], *rivals])
+        + ". Which is it?",
+        choices,
+        likely=best.kind,
+        option="--kind",
+    )
+    return best, evidence, question
+
+
+def _parse(source, layout, evidence, doubt, answers, options) -> ParsedFile:
+    interp = Interpretation(source.file_name, kind=layout.kind, layout=layout.name)
+    interp.decide("layout", "the file", layout.name, evidence.text)
+    if doubt is not None:
+        interp.ask(doubt)
+    given = Answers(answers)
+    parsed = layout.parse(source, Context(interp, given, options))
+    interp.unasked = [k for k in given.unused() if k != "kind"]
+    parsed.interpretation = interp
+    return parsed
+
+
 def parse_file(
     content: bytes,
     file_name: str,
@@ -127,100 +236,30 @@ def parse_file(
     kind: str = "auto",
     area: str | None = None,
     today: dt.date | None = None,
+    answers: dict[str, str] | None = None,
 ) -> ParsedFile:
-    """Read and interpret a file without touching the database."""
-    limit = settings.max_upload_bytes()
-    if len(content) > limit:
-        raise FileTooLarge(
-            f"The file is {len(content) / 2**20:,.1f} MB; the limit is {limit / 2**20:,.0f} MB.",
-            file=file_name,
-        )
-    if kind not in KINDS:
-        raise LoaderError(f"Unknown kind '{kind}'; use one of {', '.join(KINDS)}.", file=file_name)
-    try:
-        if kind in ("auto", "neighbours") and is_neighbour_model(header_of(content, file_name)):
-            table = read_neighbour_model(content, file_name)
-            return ParsedFile(file_name, content, "neighbours", None, None, neighbours=table)
-        if kind != "actions" and content.strip() and is_dfe_csv(content, file_name):
-            tables, warnings = read_dfe_csv(content, file_name)
-            return _metrics_file(content, file_name, tables, warnings, as_of)
-        sheets = read_sheets(content, file_name)
-        if not any(sheet.rows for sheet in sheets):
-            raise LoaderError("The workbook has no cells with values in it.", file=file_name)
-        if kind != "metrics":
-            parsed = _parse_actions(content, file_name, sheets, plan, as_of, today)
-            if parsed is not None:
-                return parsed
-        if kind != "actions":
-            parsed = _parse_metrics(content, file_name, sheets, as_of, area)
-            if parsed is not None:
-                return parsed
-        names = ", ".join(f"'{s.name}'" for s in sheets)
-        wanted = [LOOKED_FOR[k] for k in ("actions", "metrics") if kind in (k, "auto")]
-        raise NoTableFound(
-            f"No table was found (sheets looked at: {names}). The loader looks for "
-            f"{'; or for '.join(wanted)}. Add a header row like that above the figures.",
-            file=file_name,
-            sheet=sheets[0].name if len(sheets) == 1 else None,
-        )
-    except LoaderError as exc:
-        exc.located(file_name)
-        raise
-
-
-def _each_sheet(sheets: list[Sheet], parse, what: str) -> tuple[list, list[LoadWarning]]:
-    """Parse every sheet; a sheet without such a table is skipped with a warning."""
-    results, skipped = [], []
-    for sheet in sheets:
-        result = parse(sheet)
-        if result is not None:
-            results.append(result)
-        elif sheet.rows:
-            skipped.append(
-                LoadWarning(f"no {what} table found on this sheet; skipped.", sheet.name)
-            )
-    return results, skipped
-
-
-def _parse_actions(
-    content, file_name, sheets: list[Sheet], plan, as_of, today
-) -> ParsedFile | None:
-    parsed_sheets, skipped = _each_sheet(sheets, parse_action_sheet, "action-plan")
-    if not parsed_sheets:
-        return None
-    actions, warnings = gather_actions(parsed_sheets)
-    plan, plan_source, as_of, as_of_source, dated = plan_and_as_of(
-        parsed_sheets, file_name, plan, as_of, today
-    )
-    return ParsedFile(
-        file_name, content, "actions", plan, as_of, plan_source, as_of_source, actions,
-        warnings=skipped + warnings + dated,
+    """Read and interpret a file without touching the database; questions stop it."""
+    parsed = interpret_file(
+        content, file_name, kind=kind, answers=answers,
+        options=Options(plan=plan, as_of=as_of, area=area, today=today),
     )  # fmt: skip
+    check_loadable(parsed)
+    return parsed
 
 
-def _parse_metrics(content, file_name, sheets: list[Sheet], as_of, area) -> ParsedFile | None:
-    results, warnings = _each_sheet(sheets, parse_metric_sheet, "KPI")
-    if not results:
-        return None
-    warnings += [w for result in results for w in result.warnings]
-    own = area or settings.own_area()
-    if own is None and any(f.area is None for r in results for f in r.figures):
-        own = DEFAULT_OWN_AREA
-        warnings.append(
-            LoadWarning(
-                f"the figures carry no area, and no council is set; they are loaded as "
-                f"'{DEFAULT_OWN_AREA}'. Give --area NAME or set {settings.OWN_AREA.env}."
-            )
+def check_loadable(parsed: ParsedFile) -> None:
+    """Refuse a file with unanswered questions, or one that would store nothing."""
+    interp = parsed.interpretation
+    if interp.questions:
+        raise QuestionsPending(interp)
+    accounted = interp.accounting
+    if parsed.rows == 0 or (accounted.cells and not accounted.stored):
+        raise NothingToStore(
+            f"Nothing in this file would be stored ({interp.accounting.summary()}), so it was "
+            f"not loaded. It was read as {interp.layout}; check it is the right file, or that "
+            "its figures are not all blank or suppressed.",
+            file=parsed.file_name,
         )
-    return _metrics_file(
-        content, file_name, from_sheets(results, own or DEFAULT_OWN_AREA), warnings, as_of
-    )
-
-
-def _metrics_file(content, file_name, tables: MetricTables, warnings, as_of) -> ParsedFile:
-    if as_of is None and tables.rows:
-        as_of = pc.max(tables.figures["period_end"]).as_py()
-    return ParsedFile(file_name, content, "metrics", None, as_of, metrics=tables, warnings=warnings)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, upload_id: int, rows: pa.Table) -> None:
@@ -236,9 +275,16 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, upload_id: int, rows: pa
 
 
 def write_parsed(
-    con: duckdb.DuckDBPyConnection, parsed: ParsedFile, uploaded_by: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    parsed: ParsedFile,
+    uploaded_by: str | None = None,
+    answers: dict[str, str] | None = None,
 ) -> ImportResult:
-    """Write one parsed file in one transaction; refuse a duplicate."""
+    """Write one parsed file in one transaction; refuse a duplicate or an unready file.
+
+    ``answers`` given by the officer are kept as the file's layout for next time."""
+    check_loadable(parsed)
+    interp = parsed.interpretation
     with transaction(con):
         duplicate = find_duplicate(con, parsed.sha256)
         if duplicate:
@@ -258,9 +304,14 @@ def write_parsed(
                     [parsed.plan, parsed.as_of],
                 ).fetchall()
             ]
+        layout_id = interp.layout_id
+        remembered = {k: v for k, v in (answers or {}).items() if k not in PER_FILE_KEYS}
+        if remembered:
+            layout_id = save_layout(con, interp, remembered, parsed.file_name, uploaded_by)
         upload_id = con.execute(
             "INSERT INTO upload_files (file_name, sha256, kind, plan, as_of, loaded_at, rows, "
-            "warnings, content, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
+            "warnings, content, uploaded_by, layout, layout_id, accounting) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
             [
                 parsed.file_name,
                 parsed.sha256,
@@ -272,6 +323,9 @@ def write_parsed(
                 [str(w) for w in parsed.warnings],
                 parsed.content,
                 uploaded_by,
+                interp.layout,
+                layout_id,
+                json.dumps(interp.accounting.as_dict()),
             ],
         ).fetchone()[0]
         if parsed.neighbours is not None:
@@ -281,9 +335,11 @@ def write_parsed(
             _insert(con, "kpi_target_rows", upload_id, parsed.metrics.targets)
             _insert(con, "indicator_file_info", upload_id, parsed.metrics.indicators)
             _insert(con, "area_rows", upload_id, parsed.metrics.areas)
-        else:
+        elif parsed.kind == "actions":
             table = action_table(upload_id, parsed.plan, parsed.as_of, parsed.actions)
             _insert(con, "action_rows", upload_id, table.drop_columns(["upload_id"]))
+        for table_name, rows in parsed.extra_rows.items():
+            _insert(con, table_name, upload_id, rows)
     return ImportResult(upload_id, parsed, replaced)
 
 
@@ -296,20 +352,40 @@ def import_file(
     kind: str = "auto",
     area: str | None = None,
     uploaded_by: str | None = None,
+    answers: dict[str, str] | None = None,
 ) -> ImportResult:
     """Import one file from disk; a LoaderError leaves the database exactly as it was."""
+    parsed = interpret_path(
+        con, path, plan=plan, as_of=as_of, kind=kind, area=area, answers=answers
+    )
+    try:
+        return write_parsed(con, parsed, uploaded_by, answers)
+    except LoaderError as exc:
+        exc.located(path.name)
+        raise
+
+
+def interpret_path(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    plan: str | None = None,
+    as_of: dt.date | None = None,
+    kind: str = "auto",
+    area: str | None = None,
+    answers: dict[str, str] | None = None,
+) -> ParsedFile:
+    """A file on disk interpreted against this database's saved layouts and reference data."""
     try:
         content = read_path(path)
     except OSError as exc:
         raise LoaderError(
             f"The file could not be opened ({exc.strerror}).", file=path.name
         ) from exc
-    parsed = parse_file(content, path.name, plan=plan, as_of=as_of, kind=kind, area=area)
-    try:
-        return write_parsed(con, parsed, uploaded_by)
-    except LoaderError as exc:
-        exc.located(path.name)
-        raise
+    return interpret_file(
+        content, path.name, kind=kind, answers=answers, saved=saved_layouts(con),
+        options=Options(plan=plan, as_of=as_of, area=area, reference=reference_data(con)),
+    )  # fmt: skip
 
 
 def remove_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> str:

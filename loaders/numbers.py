@@ -14,7 +14,8 @@ MISSING_MARKERS = frozenset(
      "...", "*", "low", "tbc", "not available", "not applicable", "suppressed", "no data", "#n/a"}
 )  # fmt: skip
 
-_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
+# Thousands separators, decimals, and the exponent CSV exports write for tiny rates (1.5E-05).
+_NUMBER = r"(?:[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)(?:[eE][-+]?\d+)?"
 _PLAIN = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*$")
 _PERCENT = re.compile(rf"^\s*(?P<n>{_NUMBER})\s*%\s*$")
 _POUNDS = re.compile(rf"^\s*(?P<neg>-)?\s*£\s*(?P<n>{_NUMBER})\s*(?P<k>k|m)?\s*$", re.I)
@@ -97,3 +98,21 @@ _TEXT_FORMS = (
     (_PERCENT_WITH_COUNTS, lambda m: Reading(_num(m["p"]), "%", _num(m["a"]), _num(m["b"]))),
     (_FRACTION, _fraction),
 )
+
+
+def percent_in_cell(value: object, number_format: str | None = None) -> bool:
+    """The cell itself says it is a percentage: text such as '8%', or a number formatted as one."""
+    if isinstance(value, str):
+        return "%" in value and read_value(value).unit == "%"
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and is_percent_format(number_format)
+    )
+
+
+def is_plain_number(value: object) -> bool:
+    """A number, or text that is only a number ('2017' in a CSV): a figure, or maybe a year."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int | float) or (isinstance(value, str) and bool(_PLAIN.match(value)))

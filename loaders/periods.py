@@ -2,7 +2,8 @@
 
 Financial year "2016/17" (1 Apr 2016 - 31 Mar 2017), quarter "Q1 2016/17" (Q1 = Apr-Jun),
 month "Apr 2017", calendar year "2017", year to date "2016/17 YTD" (the year's running
-total, not a quarter), academic year "AY 2016/17" (1 Sep - 31 Aug).
+total, not a quarter), academic year "AY 2016/17" (1 Sep - 31 Aug), and the year to
+30 September "Year to Sep 2025" (1 Oct 2024 - 30 Sep 2025: the social work workforce census).
 """
 
 from __future__ import annotations
@@ -12,18 +13,23 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from loaders.publishers import Publication, meaning_of
 from loaders.timescale import MONTHS
 
-PERIOD_TYPES = ("financial_year", "quarter", "month", "calendar_year", "ytd", "academic_year")
+PERIOD_TYPES = (
+    "financial_year", "quarter", "month", "calendar_year", "ytd", "academic_year",
+    "year_to_september",
+)  # fmt: skip
 # Which period of an indicator counts as its latest when several end on the same day
 # (Q4, the year and YTD all end on 31 March): the whole year first.
 PERIOD_PRIORITY = {
     "financial_year": 0,
     "calendar_year": 1,
     "academic_year": 2,
-    "ytd": 3,
-    "quarter": 4,
-    "month": 5,
+    "year_to_september": 3,
+    "ytd": 4,
+    "quarter": 5,
+    "month": 6,
 }
 
 
@@ -81,6 +87,16 @@ def academic_year(start_year: int) -> Period:
     return _year_from(start_year, 9, "academic_year", prefix="AY ")
 
 
+def year_to_september(end_year: int) -> Period:
+    """The twelve months to 30 September ``end_year``, as the workforce census counts them."""
+    return Period(
+        f"Year to Sep {end_year}",
+        "year_to_september",
+        dt.date(end_year - 1, 10, 1),
+        dt.date(end_year, 9, 30),
+    )
+
+
 def _full_year(text: str) -> int | None:
     year = int(text)
     if len(text) == 2:
@@ -97,6 +113,9 @@ _YTD = re.compile(r"^(?:(?P<fy1>.+?)\s+)?(?:ytd|year to date)(?:\s+(?P<fy2>.+))?
 _MONTH = re.compile(r"^(?P<month>[a-z]+)\.?[\s'’-]*(?P<year>\d{4}|\d{2})$", re.I)
 _YEAR = re.compile(r"^(?:cy\s*)?(?P<year>(19|20)\d{2})$", re.I)
 _AY = re.compile(r"^(?:ay|academic year)\s*(?P<fy>.+)$", re.I)
+_TO_SEPTEMBER = re.compile(
+    r"^year (?:to|ending) (?:30 )?sep(?:t|tember)?\.? (?P<year>\d{4})$", re.I
+)
 # A financial year written inside a title line: "Performance Data 2016-17".
 _FY_IN_TEXT = re.compile(r"(?<!\d)(?P<y1>(?:19|20)\d{2})\s*[/-]\s*(?P<y2>\d{4}|\d{2})(?!\d)")
 
@@ -161,6 +180,9 @@ def parse_period(value: object, context_year: int | None = None) -> Period | Non
     match = _YEAR.match(text)
     if match:
         return calendar_year(int(match["year"]))
+    match = _TO_SEPTEMBER.match(text)
+    if match:
+        return year_to_september(int(match["year"]))
     match = _MONTH.match(text)
     if match and match["month"].lower() in MONTHS:
         year = _full_year(match["year"])
@@ -168,18 +190,44 @@ def parse_period(value: object, context_year: int | None = None) -> Period | Non
     return None
 
 
-def from_dfe(time_period: str, time_identifier: str) -> Period | None:
-    """A DfE time_period ("2025", "201617") with its time_identifier as a Period."""
-    ident = time_identifier.strip().lower()
-    text = time_period.strip()
-    if len(text) == 6 and text.isdigit():
-        start = int(text[:4])
-        if "academic" in ident:
-            return academic_year(start)
-        return financial_year(start)
-    if len(text) == 4 and text.isdigit():
-        year = int(text)
-        if "financial" in ident:
-            return financial_year(year)
+def from_dfe(
+    time_period: str,
+    time_identifier: str,
+    publication: Publication | None = None,
+    meaning: str | None = None,
+) -> Period | None:
+    """A DfE time_period ("2025", "201617") as the period its publication means.
+
+    ``meaning`` (a ``publishers.MEANING_TEXT`` key) is what the officer answered; without it
+    the meaning comes from ``publishers.PERIOD_MEANINGS``. A four-digit year names the year
+    the period ends in, as the DfE numbers its reporting years ("Reporting year 2025" of the
+    looked-after children statistics is the year ending 31 March 2025: "2024/25").
+    """
+    meaning = meaning or meaning_of(time_identifier, publication)
+    text = (time_period or "").strip()
+    if meaning is None:
+        return None
+    if not text.isdigit() or len(text) not in (4, 6):
+        written = parse_period(text)  # "2016/17" written out: only as the meaning says
+        kind = {"financial_quarter": "quarter"}.get(meaning, meaning)
+        return written if written is not None and written.type == kind else None
+    year = int(text[:4])
+    if len(text) == 6:
+        if _fy_start(f"{text[:4]}/{text[4:]}") != year:
+            return None  # not two consecutive years
+        ending = year + 1
+    else:
+        ending = year
+    if meaning == "financial_year":
+        return financial_year(ending - 1)
+    if meaning == "academic_year":
+        return academic_year(ending - 1)
+    if meaning == "year_to_september":
+        return year_to_september(ending)
+    if meaning == "calendar_year" and len(text) == 4:
         return calendar_year(year)
-    return parse_period(text)
+    if meaning == "financial_quarter" and len(text) == 6:
+        return quarter(int(time_identifier.strip()[-1]), year)
+    if meaning == "month" and len(text) == 4:
+        return month(year, MONTHS[time_identifier.strip().lower()])
+    return None

@@ -41,29 +41,22 @@ def plan_and_as_of(
     file_name: str,
     plan: str | None,
     as_of: dt.date | None,
-    today: dt.date | None,
-) -> tuple[str, str, dt.date, str, list[LoadWarning]]:
-    """(plan, its source, as-of date, its source, warnings), by the precedence in the README."""
+    as_of_source: str = "command line",
+) -> tuple[str, str, dt.date | None, str | None]:
+    """(plan, its source, as-of date or None, its source), by the precedence in the README.
+
+    Never today's date: a file with no date in it is a question for the officer."""
     titles = [line for result in parsed_sheets for line in result.title_lines]
     plan_source = "command line"
     if not plan:
         plan, plan_source = snapshot.plan_from_titles(titles), "title line"
     if not plan:
         plan, plan_source = snapshot.plan_from_file_name(file_name), "file name"
-    as_of_source, warnings = "command line", []
     if as_of is None:
         as_of, as_of_source = snapshot.as_of_from_titles(titles), "title line"
     if as_of is None:
         as_of, as_of_source = snapshot.as_of_from_file_name(file_name), "file name"
-    if as_of is None:
-        as_of, as_of_source = today or dt.date.today(), "today"
-        warnings.append(
-            LoadWarning(
-                "no as-of date in the title lines or file name; used today's date. Add a line "
-                "such as 'Progress as at 4 January 2018' or give the date when importing."
-            )
-        )
-    return plan, plan_source, as_of, as_of_source, warnings
+    return plan, plan_source, as_of, as_of_source if as_of else None
 
 
 def _duplicate_refs(actions: list[Action]) -> list[LoadWarning]:

@@ -45,8 +45,14 @@ _SYNONYMS = {
 # Two-colour ratings ("Amber/Green", "R/A") take the worse colour: a panel should not be
 # told an action is greener than its lead officer thinks.
 _WORST_FIRST = ("Red", "Amber", "Green", "Complete")
-_PREFIX = re.compile(r"^(rag|brag|status|rating)\s*[:=-]?\s*", re.I)
+_PREFIX = re.compile(
+    r"^(rag|brag|status|rating|dca|(delivery\s+)?confidence(\s+assessment)?)\s*[:=-]?\s*", re.I
+)
 _SPLIT = re.compile(r"\s*[/\\&]\s*|\s+to\s+")
+# Two colours joined by a dash or a space ("Amber-Red", "Green Amber", "A-R"): only bare
+# colour words, so "Green - on track" stays a colour with its meaning.
+_COLOUR = r"(green|amber|red|yellow|g|a|r)"
+_TWO_COLOURS = re.compile(rf"^{_COLOUR}\s*(?:-|–|\s)\s*{_COLOUR}$", re.I)
 
 
 def _clean(text: str) -> str:
@@ -64,8 +70,11 @@ def normalise_rag(value: object) -> str | None:
     if cleaned in _SYNONYMS:
         return _SYNONYMS[cleaned]
     parts = [_SYNONYMS.get(_clean(p)) for p in _SPLIT.split(text) if _clean(p)]
+    two = _TWO_COLOURS.match(text.strip().rstrip("."))
+    if two:
+        parts = [_SYNONYMS[two.group(1).lower()], _SYNONYMS[two.group(2).lower()]]
     if len(parts) > 1 and all(parts):
-        return next(level for level in (*_WORST_FIRST, NOT_RATED) if level in parts)
+        return _worse(parts)
     # "Green - on track", "Red (at risk)": a leading RAG word wins.
     first = cleaned.split(" ")[0] if cleaned else ""
     if first in _SYNONYMS and len(first) > 1:
@@ -81,6 +90,49 @@ def normalise_rag(value: object) -> str | None:
         if cleaned.startswith(phrase):
             return _SYNONYMS[phrase]
     return None
+
+
+def _worse(levels: list[str]) -> str:
+    return next(level for level in (*_WORST_FIRST, NOT_RATED) if level in levels)
+
+
+# A rating withheld rather than given: the GMPP publishes "Exempt under Section 43" (FOI
+# Act, commercial interests) in place of some projects' delivery confidence. Such a row is
+# Not rated; its text is kept by the caller, never turned into a colour.
+WITHHELD = re.compile(
+    r"\b(exempt(ion)?|withheld|redacted|not\s+(published|disclosed|for\s+publication)|"
+    r"commercially\s+sensitive|section\s*\d+|s\.?\s*43)\b",
+    re.I,
+)
+WORSE_OF_TWO = "the worse of the two colours"
+
+
+def rate_confidence(value: object) -> tuple[str, str] | None:
+    """A RAG or five-point delivery-confidence rating as (RAG level, how it was read).
+
+    "Amber/Red" -> ("Red", "the worse of the two colours"); "Exempt under section 43" ->
+    ("Not rated", "the rating is withheld ..."); None for anything that is not a rating.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return NOT_RATED, "blank"
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    if not re.search(r"[a-z]", text, re.I) and re.search(r"\d", text):
+        return None  # a score such as 16 is a figure, not a rating
+    if WITHHELD.search(text):
+        return NOT_RATED, "the rating is withheld, so it is not rated"
+    level = normalise_rag(text)
+    if level is None:
+        return None
+    if level == NOT_RATED:
+        return level, "no rating given"
+    body = _PREFIX.sub("", text).rstrip(".")
+    two = _TWO_COLOURS.match(body)
+    parts = [two.group(1), two.group(2)] if two else _SPLIT.split(body)
+    if len({_SYNONYMS.get(_clean(p)) for p in parts if _clean(p)}) > 1:
+        return level, WORSE_OF_TWO
+    return level, "as written"
 
 
 # Hue bands in degrees, as a person names colours: reds wrap round 0, orange and yellow

@@ -8,14 +8,21 @@ recreated on every connect so a changed definition reaches existing databases.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from loaders import settings
+from loaders.councils import COUNCILS_CSV
 from loaders.errors import LoaderError
+from loaders.periods import PERIOD_PRIORITY
+
+if TYPE_CHECKING:
+    from loaders.interpret import Interpretation
 
 SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS upload_id_seq START 1;
@@ -32,6 +39,9 @@ CREATE TABLE IF NOT EXISTS upload_files (
     content     BLOB NOT NULL        -- the original bytes, so any snapshot can be re-derived
 );
 ALTER TABLE upload_files ADD COLUMN IF NOT EXISTS uploaded_by VARCHAR;
+ALTER TABLE upload_files ADD COLUMN IF NOT EXISTS layout VARCHAR;      -- loaders.layouts entry
+ALTER TABLE upload_files ADD COLUMN IF NOT EXISTS layout_id INTEGER;   -- saved answers applied
+ALTER TABLE upload_files ADD COLUMN IF NOT EXISTS accounting VARCHAR;  -- JSON: cells, stored, not_stored
 CREATE TABLE IF NOT EXISTS action_rows (
     upload_id          INTEGER NOT NULL,
     plan               VARCHAR NOT NULL,
@@ -126,6 +136,35 @@ CREATE TABLE IF NOT EXISTS deck_slides (
     params   VARCHAR NOT NULL,     -- JSON: the plan, or the indicator and area
     note     VARCHAR NOT NULL      -- the speaker note ('' when none)
 );
+-- A measure dictionary (LAIT's lait_data_dictionary.csv): what each national measure is.
+CREATE TABLE IF NOT EXISTS measure_dictionary (
+    upload_id     INTEGER NOT NULL,
+    measure_short VARCHAR NOT NULL,   -- joins to the data set's Short Desc
+    measure       VARCHAR NOT NULL,   -- the name shown (the indicator)
+    measure_code  VARCHAR,
+    topic         VARCHAR,
+    polarity      VARCHAR,            -- higher, lower, or NULL when the dictionary gives none
+    polarity_text VARCHAR,            -- as written: High, Low, -, NA
+    unit          VARCHAR,            -- the dictionary's y_axis_name
+    dps           INTEGER,
+    year_type     VARCHAR,
+    no_quartile   BOOLEAN NOT NULL,
+    description   VARCHAR,
+    source        VARCHAR
+);
+-- Officers' answers to the loaders' questions, kept per file layout (its header
+-- fingerprint) and applied to the next upload laid out the same way.
+CREATE SEQUENCE IF NOT EXISTS layout_id_seq START 1;
+CREATE TABLE IF NOT EXISTS layouts (
+    layout_id   INTEGER PRIMARY KEY DEFAULT nextval('layout_id_seq'),
+    fingerprint VARCHAR NOT NULL UNIQUE,
+    name        VARCHAR NOT NULL,     -- the first file's name, editable
+    kind        VARCHAR NOT NULL,
+    layout      VARCHAR NOT NULL,     -- the loaders.layouts entry that reads it
+    answers     VARCHAR NOT NULL,     -- JSON: question key -> answer
+    saved_at    TIMESTAMP NOT NULL,
+    saved_by    VARCHAR
+);
 CREATE TABLE IF NOT EXISTS neighbour_rows (
     upload_id          INTEGER NOT NULL,
     old_la_code        VARCHAR NOT NULL,
@@ -145,7 +184,14 @@ UPLOAD_TABLES = (
     "indicator_file_info",
     "area_rows",
     "neighbour_rows",
+    "measure_dictionary",
 )
+
+
+def _period_rank_sql() -> str:
+    """Which period of a series counts first when several end on one day (periods.py)."""
+    whens = " ".join(f"WHEN '{t}' THEN {rank}" for t, rank in PERIOD_PRIORITY.items())
+    return f"CASE period_type {whens} ELSE {len(PERIOD_PRIORITY)} END"
 
 
 # An action's identity across snapshots is plan + section + ref; an action with no ref
@@ -157,7 +203,12 @@ def action_key(alias: str) -> str:
 
 VIEWS = f"""
 CREATE OR REPLACE VIEW uploads AS
-SELECT upload_id, file_name, sha256, kind, plan, as_of, loaded_at, rows, warnings, uploaded_by
+SELECT upload_id, file_name, sha256, kind, plan, as_of, loaded_at, rows, warnings, uploaded_by,
+       layout, layout_id,
+       -- every cell of the tables found: how many, how many stored, the rest by reason
+       CAST(accounting::JSON->>'cells' AS BIGINT) AS cells,
+       CAST(accounting::JSON->>'stored' AS BIGINT) AS cells_stored,
+       CAST(accounting::JSON->'not_stored' AS MAP(VARCHAR, BIGINT)) AS cells_not_stored
 FROM upload_files;
 
 -- A plan re-uploaded for the same as-of date replaces the earlier upload (which stays
@@ -286,9 +337,7 @@ LEFT JOIN indicator_settings o USING (indicator);
 CREATE OR REPLACE VIEW kpi_latest AS
 WITH observed AS (
     SELECT *,
-           CASE period_type WHEN 'financial_year' THEN 0 WHEN 'calendar_year' THEN 1
-                WHEN 'academic_year' THEN 2 WHEN 'ytd' THEN 3 WHEN 'quarter' THEN 4 ELSE 5 END
-               AS type_rank
+           {_period_rank_sql()} AS type_rank
     FROM kpi_values WHERE value IS NOT NULL
 ),
 -- Q4, the year and YTD can all end on 31 March: a series is the period type of the
@@ -347,17 +396,23 @@ SELECT area,
 FROM area_rows
 GROUP BY area;
 
--- The latest statistical-neighbour model loaded, with names from the model itself.
+-- Each council's neighbours from the latest upload that lists that council (a list for one
+-- council replaces only that council's); names from the list, else from the councils table.
 CREATE OR REPLACE VIEW statistical_neighbours AS
 WITH model AS (
     SELECT * FROM neighbour_rows
-    WHERE upload_id = (SELECT max(upload_id) FROM neighbour_rows)
+    QUALIFY upload_id = max(upload_id) OVER (PARTITION BY old_la_code)
+),
+names AS (
+    SELECT old_la_code, arg_max(la_name, upload_id) AS la_name
+    FROM neighbour_rows GROUP BY old_la_code
 )
-SELECT m.la_name AS council, m.old_la_code, m.rank, n.la_name AS neighbour,
-       m.neighbour_old_code, m.closeness
+SELECT coalesce(m.la_name, own.la_name) AS council, m.old_la_code, m.rank,
+       coalesce(n.la_name, c.la_name) AS neighbour, m.neighbour_old_code, m.closeness
 FROM model m
-LEFT JOIN (SELECT DISTINCT old_la_code, la_name FROM model) n
-  ON n.old_la_code = m.neighbour_old_code;
+LEFT JOIN names n ON n.old_la_code = m.neighbour_old_code
+LEFT JOIN councils c ON c.old_la_code = m.neighbour_old_code
+LEFT JOIN councils own ON own.old_la_code = m.old_la_code;
 
 -- The DfE's benchmarking convention (LAIT): the statistical-neighbour figure is the plain
 -- mean of the neighbours' values, skipping missing ones (missing if all are).
@@ -388,6 +443,12 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
             file=path.name,
         ) from exc
     con.execute(SCHEMA)
+    # Reference data shipped with the code (councils' codes, names and regions), refreshed
+    # on every connect so a newer list reaches existing databases.
+    con.execute(
+        "CREATE OR REPLACE TABLE councils AS SELECT * FROM read_csv(?, all_varchar = true)",
+        [str(COUNCILS_CSV)],
+    )
     con.execute(VIEWS)
     return con
 
@@ -426,3 +487,83 @@ def find_duplicate(
     return con.execute(
         "SELECT upload_id, file_name, loaded_at FROM upload_files WHERE sha256 = ?", [sha256]
     ).fetchone()
+
+
+def saved_layouts(
+    con: duckdb.DuckDBPyConnection,
+) -> Callable[[str], tuple[int, dict[str, str]] | None]:
+    """A lookup of the answers saved for a layout fingerprint: (layout_id, answers)."""
+
+    def find(fingerprint: str) -> tuple[int, dict[str, str]] | None:
+        row = con.execute(
+            "SELECT layout_id, answers FROM layouts WHERE fingerprint = ?", [fingerprint]
+        ).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    return find
+
+
+def save_layout(
+    con: duckdb.DuckDBPyConnection,
+    interp: Interpretation,
+    answers: dict[str, str],
+    name: str,
+    saved_by: str | None,
+) -> int:
+    """Keep the officer's answers for files laid out like this one; returns its layout_id."""
+    return con.execute(
+        "INSERT INTO layouts (fingerprint, name, kind, layout, answers, saved_at, saved_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET "
+        "answers = excluded.answers, saved_at = excluded.saved_at, saved_by = excluded.saved_by "
+        "RETURNING layout_id",
+        [
+            interp.fingerprint,
+            name,
+            interp.kind,
+            interp.layout,
+            json.dumps(answers, sort_keys=True),
+            dt.datetime.now().replace(microsecond=0),
+            saved_by,
+        ],
+    ).fetchone()[0]
+
+
+def reference_data(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Data already in the store that reading a file may need (the latest measure dictionary)."""
+    with con.cursor() as cur:  # its own result, whatever the caller left unfetched
+        dictionary = cur.sql(
+            "SELECT * EXCLUDE (upload_id) FROM measure_dictionary "
+            "WHERE upload_id = (SELECT max(upload_id) FROM measure_dictionary)"
+        ).to_arrow_table()
+    return {"measure_dictionary": dictionary} if dictionary.num_rows else {}
+
+
+def update_layout(
+    con: duckdb.DuckDBPyConnection, layout_id: int, name: str, answers: dict[str, str]
+) -> None:
+    """Rename a saved layout or change its answers (the next upload uses them)."""
+    if not name.strip():
+        raise LoaderError("A layout needs a name. Type one, then save.")
+    with transaction(con):
+        found = con.execute(
+            "UPDATE layouts SET name = ?, answers = ?, saved_at = ? WHERE layout_id = ? "
+            "RETURNING layout_id",
+            [
+                name.strip(),
+                json.dumps(answers, sort_keys=True),
+                dt.datetime.now().replace(microsecond=0),
+                layout_id,
+            ],
+        ).fetchone()
+        if not found:
+            raise LoaderError(f"There is no saved layout {layout_id}.")
+
+
+def delete_layout(con: duckdb.DuckDBPyConnection, layout_id: int) -> None:
+    """Forget a saved layout: the next file laid out like it is asked its questions again.
+    Uploads it read keep their number, so their history still says how they were read."""
+    with transaction(con):
+        if not con.execute(
+            "DELETE FROM layouts WHERE layout_id = ? RETURNING layout_id", [layout_id]
+        ).fetchone():
+            raise LoaderError(f"There is no saved layout {layout_id}.")

@@ -68,6 +68,11 @@ def split_leading_ref(text: str) -> tuple[str | None, str]:
     return match["ref"], text[match.end() :].strip()
 
 
+def is_letter_ref(ref: str) -> bool:
+    """A lettered action reference: 'a)', '(b)', 'c.'."""
+    return bool(_LETTER_REF.match(ref.strip()))
+
+
 def normalise_ref(ref: str | None, recommendation_ref: str | None) -> str | None:
     """Tidy a reference; a lettered action under recommendation 4 ('a)') becomes '4a'."""
     if ref is None:

@@ -61,11 +61,22 @@ _PARTS = re.compile(r"\n+|\s/\s|;")
 _DAY_TOKEN = re.compile(r"d", re.I)
 
 
+# Years a plan, project or register date can fall in. Outside them a "date" is a misreading
+# (a money figure or a count typed into a date column, a year typed wrong): not a date.
+EARLIEST_YEAR = 1990
+LATEST_YEAR = 2100
+
+
+def plausible(day: dt.date) -> bool:
+    """Whether a date falls in the years any plan or register date can."""
+    return EARLIEST_YEAR <= day.year <= LATEST_YEAR
+
+
 def _year(text: str) -> int | None:
     year = int(text)
     if len(text) == 2:
-        year += 2000
-    return year if 2000 <= year <= 2099 else None
+        year += 2000  # two-digit years are 20YY
+    return year if EARLIEST_YEAR <= year <= LATEST_YEAR else None
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -116,6 +127,8 @@ def parse_timescale(value: object, number_format: str | None = None) -> Timescal
         return Timescale(None, None, (), "blank")
     if isinstance(value, dt.datetime | dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
+        if not plausible(day):
+            return Timescale(day.strftime("%d/%m/%Y"), None, (), "undated")
         if number_format and not _DAY_TOKEN.search(
             number_format.split(";")[0].replace("[$-809]", "")
         ):
@@ -141,3 +154,12 @@ def parse_timescale(value: object, number_format: str | None = None) -> Timescal
     if IMMEDIATE.search(text):
         return Timescale(text, None, (), "immediate")
     return Timescale(text, None, (), "undated")
+
+
+def parse_date(value: object, number_format: str | None = None) -> dt.date | None:
+    """One day-first date in a cell (a real date, "31.03.18", "31/03/2018"), else None.
+
+    A start or end date column: a month alone ("Mar-18") is its last day, as for a
+    timescale; numbers (money, years, counts) are never dates.
+    """
+    return parse_timescale(value, number_format).due_date if value is not None else None

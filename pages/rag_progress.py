@@ -25,7 +25,8 @@ with st.sidebar:
         options["recommendation"],
         "rec",
         allow_all="All recommendations",
-        format_func=lambda r: f"Recommendation {r}",
+        # a bare number reads "Recommendation 4"; a section's label ("Service finding 1") as it is
+        format_func=lambda r: f"Recommendation {r}" if str(r).isdigit() else str(r),
     )
     lead = ui.url_select("Lead", options["lead"], "lead", allow_all="All leads")
     rag = ui.url_select("RAG", options["rag"], "rag", allow_all="All ratings")

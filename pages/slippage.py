@@ -45,10 +45,9 @@ ui.show(ui.view("overdue", plan, lead=lead), full_table=True, name="overdue_acti
 ui.show(ui.view("redated", plan, lead=lead))
 
 st.subheader(f"Slippage by lead and by recommendation, as of {ui.date_text(as_of)}")
-for group, label in (("lead", "Lead"), ("recommendation_ref", "Recommendation")):
+# Recommendations are labelled so that the same number in two sections stays two groups.
+for group, label in (("lead", "Lead"), ("recommendation_label", "Recommendation")):
     names = rows[group].fillna("None named").astype(str)
-    if group == "recommendation_ref":
-        names = "Rec " + names
     grouped = (
         rows.assign(group=names, redated=rows["days_redated"] > 0)
         .groupby("group")

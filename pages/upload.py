@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -12,14 +13,18 @@ from charts.theme import RAG_ORDER
 from data.templates import action_plan_template, kpi_template
 from loaders import settings
 from loaders.errors import LoaderError
-from loaders.importer import parse_file, write_parsed
-from loaders.store import find_duplicate
+from loaders.importer import check_loadable, interpret_file, write_parsed
+from loaders.interpret import dump_mapping
+from loaders.layouts import Options
+from loaders.layouts.plan_table import EARLIEST_AS_OF, LATEST_AS_OF_AHEAD
+from loaders.store import find_duplicate, reference_data, saved_layouts
 
 ui.ensure_navigation()
 st.title("Upload")
 st.markdown(
-    "Upload an action plan or a KPI return as you keep it (.xlsx, .xlsm, .xls or .csv), or a "
-    "DfE statistics file. You will see what was found before anything is saved."
+    "Upload an action plan, a register or a KPI return as you keep it (.xlsx, .xlsm, .xls or "
+    ".csv), a statistical-neighbour list, or a DfE statistics file (LAIT's data set also as "
+    ".parquet). You will see how it was read before anything is saved, and any questions."
 )
 with st.expander("Templates that load without any changes"):
     left, right = st.columns(2)
@@ -46,20 +51,29 @@ area = st.text_input(
 )
 upload = st.file_uploader(
     "Spreadsheet",
-    type=["xlsx", "xlsm", "xls", "csv"],
+    type=["xlsx", "xlsm", "xls", "csv", "parquet"],
     max_upload_size=int(settings.MAX_UPLOAD_MB.value()),
 )
 if upload is None:
     st.stop()
 
 content = upload.getvalue()
+con = ui.connection()
+digest = hashlib.sha256(content).hexdigest()
+answers: dict[str, str] = st.session_state.setdefault("upload_answers", {}).setdefault(digest, {})
 try:
-    parsed = parse_file(content, upload.name, area=area or None)
+    parsed = interpret_file(
+        content,
+        upload.name,
+        answers=answers,
+        options=Options(area=area or None, reference=reference_data(con)),
+        saved=saved_layouts(con),
+    )
 except LoaderError as exc:
     st.error(f"This file could not be loaded. {exc}", icon=":material/error:")
     st.stop()
+interp = parsed.interpretation
 
-con = ui.connection()
 duplicate = find_duplicate(con, parsed.sha256)
 if duplicate:
     upload_id, name, loaded_at = duplicate
@@ -68,6 +82,66 @@ if duplicate:
         f"{upload_id} ('{name}'). Nothing will be loaded twice; remove that upload on the Data page first "
         "to load it again."
     )
+    st.stop()
+
+st.caption(
+    f"Read as **{interp.kind}** ({interp.layout}); {interp.accounting.summary()}."
+    + (
+        f" The answers saved for this layout (layout {interp.layout_id}) were applied."
+        if interp.layout_id
+        else ""
+    )
+)
+with st.expander("How the file was read: every decision and its evidence"):
+    st.dataframe(
+        pd.DataFrame(
+            [{"What": d.topic, "Where": d.where, "About": d.subject, "Read as": d.reading,
+              "Because of": d.evidence, "Certain": "yes" if d.certain else "no"} for d in interp.decisions]
+        ),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+if interp.questions:
+    st.subheader(f"{ui.plural(len(interp.questions), 'question')} before anything is saved")
+    st.markdown(
+        "The loader is not sure how to read part of this file, so it asks rather than guess. "
+        "Your answers are kept for files laid out the same way, so next month's file loads in one step."
+    )
+    with st.form("questions"):
+        given = {}
+        for i, q in enumerate(interp.questions):
+            st.markdown(f"**{i + 1}. {q.prompt}**" + (f"  \n{q.where}" if q.where else ""))
+            if q.cells:
+                st.caption("Cells: " + "; ".join(q.cells[:5]))
+            if q.key == "as_of":
+                chosen = st.date_input(
+                    "As of", value=None, min_value=EARLIEST_AS_OF,
+                    max_value=dt.date.today() + LATEST_AS_OF_AHEAD, format="DD/MM/YYYY", key=f"q_{digest}_{i}",
+                )  # fmt: skip
+                given[q.key] = chosen.isoformat() if chosen else ""
+            elif q.free_text:
+                given[q.key] = st.text_input("Answer", value=q.likely or "", key=f"q_{digest}_{i}")
+            else:
+                choices = list(q.choices)
+                given[q.key] = st.selectbox(
+                    "Answer", choices, index=choices.index(q.likely) if q.likely in choices else 0,
+                    key=f"q_{digest}_{i}",
+                )  # fmt: skip
+        if st.form_submit_button("Apply the answers", type="primary", icon=":material/check:"):
+            answers.update({k: v for k, v in given.items() if v})
+            st.rerun()
+    st.download_button(
+        "Download the questions as a mapping file (for the command line)",
+        dump_mapping({**answers, **{q.key: q.likely or "" for q in interp.questions}},
+                     f"Answers for files laid out like {upload.name}"),
+        f"{upload.name.rsplit('.', 1)[0]}_mapping.toml",
+        icon=":material/download:",
+    )  # fmt: skip
+    st.stop()
+try:
+    check_loadable(parsed)
+except LoaderError as exc:
+    st.error(f"This file could not be loaded. {exc}", icon=":material/error:")
     st.stop()
 
 st.subheader("What was found")
@@ -83,6 +157,8 @@ if parsed.kind == "actions":
     parsed.as_of = right.date_input(
         "As of",
         parsed.as_of,
+        min_value=EARLIEST_AS_OF,
+        max_value=dt.date.today() + LATEST_AS_OF_AHEAD,
         format="DD/MM/YYYY",
         help=f"Found from the {parsed.as_of_source}.",
         key="as_of",
@@ -137,7 +213,7 @@ if st.button("Confirm and load", type="primary", icon=":material/check:"):
     if isinstance(parsed.as_of, dt.datetime):
         parsed.as_of = parsed.as_of.date()
     try:
-        result = write_parsed(con, parsed, uploaded_by=name or None)
+        result = write_parsed(con, parsed, uploaded_by=name or None, answers=answers)
     except LoaderError as exc:
         st.error(f"Nothing was loaded. {exc}", icon=":material/error:")
         st.stop()

@@ -131,21 +131,36 @@ def rag_by_recommendation(
     by_rec = queries.rag_by_recommendation(con, plan, as_of, **filters)
     counts = by_rec.groupby("rag")["count"].sum()
     total = int(by_rec["count"].sum())
-    worst = (
-        by_rec[by_rec["rag"] == "Red"].groupby("recommendation_ref")["count"].sum().sort_values()
-    )
+    # Recommendations are told apart by section too: "Ofsted rec 1" and "Service finding 1".
+    keys = [
+        rag_charts.recommendation_key(s, r)
+        for s, r in zip(by_rec["section"], by_rec["recommendation_ref"], strict=True)
+    ]
+    order = rag_charts.recommendation_order(keys)
+    short = rag_charts.recommendation_labels(order)
+    named = rag_charts.recommendation_labels(order, word="Recommendation")
+    by_rec = by_rec.assign(label=[short[k] for k in keys], named=[named[k] for k in keys])
+    # Actions under no recommendation (a register's items) are never "a recommendation".
+    numbered = by_rec["recommendation_ref"] != "–"
+    red = by_rec[(by_rec["rag"] == "Red") & numbered].groupby("named", sort=False)["count"].sum()
+    worst = red.sort_values(kind="stable")
     summary = f"{plural(total, 'action')} shown: {rag_counts_text(counts)}."
     if len(worst):
-        summary += (
-            f" Recommendation {worst.index[-1]} has the most Red actions ({int(worst.iloc[-1])})."
+        summary += f" {worst.index[-1]} has the most Red actions ({int(worst.iloc[-1])})."
+    position = {short[k]: i for i, k in enumerate(order)}
+    table = (
+        by_rec.sort_values("label", key=lambda labels: labels.map(position), kind="stable")[
+            ["label", "recommendation", "rag", "count"]
+        ]
+        .rename(
+            columns={
+                "label": "Recommendation",
+                "recommendation": "Text",
+                "rag": "RAG",
+                "count": "Actions",
+            }
         )
-    table = by_rec.rename(
-        columns={
-            "recommendation_ref": "Recommendation",
-            "recommendation": "Text",
-            "rag": "RAG",
-            "count": "Actions",
-        }
+        .reset_index(drop=True)
     )
     return View(
         "RAG by recommendation",
@@ -206,18 +221,36 @@ def rag_movement(
     )
 
 
+def _sections(df: pd.DataFrame) -> bool:
+    """Whether the rows come from several sections, whose refs may repeat ("1.1" in each)."""
+    return "section" in df and df["section"].nunique(dropna=False) > 1
+
+
+def _action_ref(row: pd.Series, sections: bool) -> str:
+    """An action as a sentence names it: its ref ("Ofsted rec 1 action 1.1" where sections
+    repeat refs), or its text when it has no ref (a register's project or risk)."""
+    ref = row.get("ref")
+    if not isinstance(ref, str) or not ref:
+        text = str(row.get("action") or "")
+        return f"'{text if len(text) <= 40 else text[:39].rstrip() + '…'}'"
+    label = row.get("recommendation_label") if sections else None
+    return f"{label} action {ref}" if isinstance(label, str) else ref
+
+
 def slippage_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Slippage rows as people read them: dates in words, leads named, columns titled."""
+    """Slippage rows as people read them: dates in words, leads named, columns titled; with
+    each action's recommendation ("Ofsted rec 1") where several sections repeat refs."""
     out = df.copy()
     for column in ("due_date", "first_due_date"):
         out[column] = out[column].map(date_text)
+    rec = ["Rec"] if _sections(df) and "recommendation_label" in df else []
     return out.rename(
         columns={
             "ref": "Ref", "action": "Action", "lead": "Lead", "rag": "RAG", "timescale": "Timescale",
             "due_date": "Due", "first_due_date": "First due", "days_overdue": "Days overdue",
-            "days_redated": "Days re-dated", "recommendation_ref": "Rec",
+            "days_redated": "Days re-dated", "recommendation_label": "Rec",
         }
-    )[["Ref", "Action", "Lead", "RAG", "Timescale", "First due", "Due", "Days re-dated", "Days overdue"]]  # fmt: skip
+    )[[*rec, "Ref", "Action", "Lead", "RAG", "Timescale", "First due", "Due", "Days re-dated", "Days overdue"]]  # fmt: skip
 
 
 def overdue(con, plan: str, as_of: dt.date | None = None, lead: str | None = None) -> View:
@@ -232,7 +265,7 @@ def overdue(con, plan: str, as_of: dt.date | None = None, lead: str | None = Non
         worst = late.iloc[0]
         summary = (
             f"{len(late)} of {plural(len(rows), 'action')}{who} "
-            f"{'is' if len(late) == 1 else 'are'} overdue; the longest, {worst['ref']} "
+            f"{'is' if len(late) == 1 else 'are'} overdue; the longest, {_action_ref(worst, _sections(rows))} "
             f"({worst['lead'] or 'no lead named'}), by {int(worst['days_overdue'])} days."
         )
         figure = slip_charts.overdue_actions(late)
@@ -258,7 +291,8 @@ def redated(con, plan: str, as_of: dt.date | None = None, lead: str | None = Non
     else:
         summary = (
             f"{plural(len(later), 'action has', 'actions have')} been re-dated, by "
-            f"{int(later['days_redated'].sum())} days in all; most, {later.iloc[0]['ref']}, by "
+            f"{int(later['days_redated'].sum())} days in all; most, "
+            f"{_action_ref(later.iloc[0], _sections(rows))}, by "
             f"{int(later.iloc[0]['days_redated'])} days."
         )
         if previous and not lead:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from openpyxl.styles import Color
 
+from loaders.errors import LoaderError
+from loaders.interpret import QuestionsPending
 from tests.workbooks import STANDARD_HEADER, simple_plan, write_csv, write_xls, write_xlsx
 
 D = dt.date
@@ -47,10 +50,25 @@ def test_plan_and_as_of_from_file_name_when_no_title(tmp_path, load):
     assert result.parsed.as_of == D(2018, 3, 31)
 
 
-def test_no_date_anywhere_uses_today_with_warning(tmp_path, load):
-    result, _ = load(write_xlsx(tmp_path / "plan.xlsx", {"Sheet1": simple_plan()[4:]}))
-    assert result.parsed.as_of == dt.date.today()
-    assert any("used today's date" in str(w) for w in result.parsed.warnings)
+def test_no_date_anywhere_is_a_question_never_today(tmp_path, load, con, db_state):
+    path = write_xlsx(tmp_path / "plan.xlsx", {"Sheet1": simple_plan()[4:]})
+    before = db_state()
+    with pytest.raises(QuestionsPending) as caught:
+        load(path)
+    assert [q.key for q in caught.value.interpretation.questions] == ["as_of"]
+    assert "--as-of" in str(caught.value)
+    assert db_state() == before
+    result, _ = load(path, as_of=dt.date(2016, 9, 30))
+    assert result.parsed.as_of == dt.date(2016, 9, 30)
+    assert result.parsed.interpretation.questions == []
+
+
+def test_an_implausible_as_of_is_refused_not_replaced(tmp_path, load, con, db_state):
+    path = write_xlsx(tmp_path / "plan.xlsx", {"Sheet1": simple_plan()[4:]})
+    before = db_state()
+    with pytest.raises(LoaderError, match="not a plausible date"):
+        load(path, as_of=dt.date(1900, 1, 31))
+    assert db_state() == before
 
 
 def test_repeated_header_rows_are_not_actions(tmp_path, load):

@@ -294,3 +294,115 @@ def test_empty_frames_say_so(build):
 
 def test_rag_order_is_best_first():
     assert RAG_ORDER == ("Complete", "Green", "Amber", "Red", "Not rated")
+
+
+# Recommendations are told apart by section: refs restart in each ----------------------
+
+TWO_SECTIONS = pd.DataFrame(
+    {
+        "section": ["Ofsted recommendation 1", "Ofsted recommendation 1", "Service finding 1"],
+        "recommendation_ref": ["1", "1", "1"],
+        "recommendation": ["Management oversight", None, "Pathway plans"],
+        "rag": ["Red", "Green", "Amber"],
+        "count": [2, 1, 3],
+    }
+)
+
+
+def test_two_sections_numbered_1_are_two_bars():
+    fig = rag.rag_by_recommendation(TWO_SECTIONS)
+    assert list(fig.layout.yaxis.categoryarray) == [
+        "Ofsted rec 1: Management oversight",
+        "Service finding 1: Pathway plans",
+    ]
+    counts = {t.name: dict(zip(t.y, t.x, strict=True)) for t in fig.data}
+    assert counts["Red"]["Ofsted rec 1: Management oversight"] == 2
+    assert counts["Amber"]["Service finding 1: Pathway plans"] == 3
+    assert counts["Amber"]["Ofsted rec 1: Management oversight"] == 0
+
+
+def test_one_section_keeps_rec_labels():
+    one = TWO_SECTIONS.assign(section="Ofsted recommendation 1", recommendation_ref=["1", "1", "2"])
+    assert list(rag.rag_by_recommendation(one).layout.yaxis.categoryarray) == [
+        "Rec 1: Management oversight",
+        "Rec 2: Pathway plans",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "labels"),
+    [
+        ([(None, "1"), (None, "2")], ["Rec 1", "Rec 2"]),
+        ([("Ofsted recommendation 3", "3")], ["Rec 3"]),  # one section: no need to name it
+        (
+            [("Ofsted recommendation 1", "1"), ("Service finding 1", "1")],
+            ["Ofsted rec 1", "Service finding 1"],
+        ),
+        (
+            [("Ofsted recommendations", "2"), ("Own findings", "2")],
+            ["Ofsted rec 2", "Own findings 2"],
+        ),
+        ([(None, "1"), ("Service finding 1", "1")], ["Rec 1", "Service finding 1"]),
+        ([("Priority 2", "4"), ("Priority 3", "4")], ["Priority 2, rec 4", "Priority 3, rec 4"]),
+        ([("Theme", "1"), ("Theme ", "2"), ("Other", None)], ["Theme 1", "Theme 2", "Other"]),
+    ],
+)
+def test_recommendation_labels(pairs, labels):
+    assert list(rag.recommendation_labels(pairs).values()) == labels
+
+
+def test_recommendation_labels_never_repeat():
+    pairs = [("Area " + "x" * 40 + " A", "1"), ("Area " + "x" * 40 + " B", "1")]
+    labels = list(rag.recommendation_labels(pairs).values())
+    assert len(set(labels)) == 2
+
+
+def test_sections_are_kept_apart_in_queries_views_and_filters(tmp_path, con):
+    """A plan whose two sections both number their recommendation 1, end to end."""
+    import queries
+    from loaders.importer import import_file
+    from report import views
+    from tests.workbooks import write_xlsx
+
+    header = ["Ref", "Action", "Lead", "Timescale", "Progress", "RAG"]
+    sheet = [
+        ["Children's Services Improvement Plan"],
+        ["Updated 31 May 2018"],
+        ["Ofsted recommendation 1:"],
+        ["Ensure that management oversight is recorded on every file"],
+        header,
+        ["1.1", "Issue practice standards", "PM", "Apr-18", "Late", "Red"],
+        ["1.2", "Audit oversight", "QA lead", "Jun-18", "Under way", "Red"],
+        ["Service finding 1:"],
+        ["Care leavers' pathway plans are not updated"],
+        header,
+        ["1.1", "Refresh pathway plan template", "Leaving care TM", "Mar-18", "", "Amber"],
+    ]
+    import_file(con, write_xlsx(tmp_path / "s.xlsx", {"Plan": sheet}))
+    plan, as_of = "Children's Services Improvement Plan", D(2018, 5, 31)
+
+    by_rec = queries.rag_by_recommendation(con, plan, as_of)
+    assert sorted(zip(by_rec["section"], by_rec["count"], strict=True)) == [
+        ("Ofsted recommendation 1", 2),
+        ("Service finding 1", 1),
+    ]
+    options = queries.filter_options(con, plan, as_of)
+    assert options["recommendation"] == ["Ofsted rec 1", "Service finding 1"]
+    chosen = queries.actions(con, plan, as_of, recommendation="Service finding 1")
+    assert list(chosen["action"]) == ["Refresh pathway plan template"]
+    assert len(queries.actions(con, plan, as_of, recommendation="1")) == 3  # an older link
+
+    view = views.rag_by_recommendation(con, plan, as_of)
+    assert list(view.table["Recommendation"]) == ["Ofsted rec 1", "Service finding 1"]
+    assert "Ofsted rec 1 has the most Red actions (2)" in view.summary
+    assert len(view.figure.layout.yaxis.categoryarray) == 2
+
+    slip = queries.slippage(con, plan)
+    assert list(slip["recommendation_label"]) == [
+        "Ofsted rec 1",
+        "Ofsted rec 1",
+        "Service finding 1",
+    ]
+    late = views.overdue(con, plan, as_of)
+    assert list(late.table["Rec"]) == ["Service finding 1", "Ofsted rec 1"]
+    assert "the longest, Service finding 1 action 1.1 (Leaving care TM)" in late.summary

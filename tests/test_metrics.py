@@ -322,3 +322,20 @@ def test_a_later_sheet_does_not_blank_what_an_earlier_one_said(tmp_path, load_me
     assert con.execute(
         "SELECT polarity FROM indicators WHERE indicator = 'Caseload'"
     ).fetchone() == ("lower",)
+
+
+def test_tidy_benchmarks_with_codes_measures_and_units_reach_the_store(tmp_path, load_metrics, con):
+    sheet = [
+        ["Area code", "Area name", "Period", "Indicator", "Measure", "Unit", "Value"],
+        ["E06000001", "Hartlepool", "2016/17", "Children in care", "Count", "Persons", 185],
+        ["E06000001", "Hartlepool", "2016/17", "Children in care", "Percentage", "Persons", 62.1],
+        ["E92000001", "England", "2016/17", "Children in care", "Count", "Persons", 72670],
+    ]
+    _, rows = load_metrics(write_xlsx(tmp_path / "tidy.xlsx", {"Benchmarks": sheet}))
+    assert list(zip(rows["indicator"], rows["area"], rows["value"], rows["unit"], strict=True)) == [
+        ("Children in care (count)", "Hartlepool", 185.0, "count"),
+        ("Children in care (%)", "Hartlepool", 62.1, "%"),
+        ("Children in care (count)", "England", 72670.0, "count"),
+    ]
+    areas = con.execute("SELECT area, kind, code FROM areas ORDER BY area").fetchall()
+    assert areas == [("England", "national", "E92000001"), ("Hartlepool", "council", "E06000001")]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from loaders.numbers import read_value
 from loaders.periods import financial_year_in, from_dfe, parse_period
+from loaders.publishers import CIN, CLA, CSWW
 
 D = dt.date
 
@@ -29,8 +30,10 @@ D = dt.date
         ("February 2020", "Feb 2020", "month", D(2020, 2, 1), D(2020, 2, 29)),
         ("2017", "2017", "calendar_year", D(2017, 1, 1), D(2017, 12, 31)),
         ("AY 2016/17", "AY 2016/17", "academic_year", D(2016, 9, 1), D(2017, 8, 31)),
+        ("Year to Sep 2025", "Year to Sep 2025", "year_to_september", D(2024, 10, 1), D(2025, 9, 30)),
+        ("year ending September 2025", "Year to Sep 2025", "year_to_september", D(2024, 10, 1), D(2025, 9, 30)),
     ],
-)
+)  # fmt: skip
 def test_period_labels(text, label, kind, start, end):
     period = parse_period(text)
     assert (period.label, period.type, period.start, period.end) == (label, kind, start, end)
@@ -51,10 +54,46 @@ def test_not_periods(text):
     assert parse_period(text) is None
 
 
-def test_dfe_periods():
-    assert from_dfe("201617", "Financial year").label == "2016/17"
-    assert from_dfe("201617", "Academic year").label == "AY 2016/17"
-    assert from_dfe("2025", "Reporting year").label == "2025"
+@pytest.mark.parametrize(
+    ("time_period", "identifier", "publication", "label", "kind", "start", "end"),
+    [
+        ("201617", "Financial year", None, "2016/17", "financial_year", D(2016, 4, 1), D(2017, 3, 31)),
+        ("201617", "Academic year", None, "AY 2016/17", "academic_year", D(2016, 9, 1), D(2017, 8, 31)),
+        ("2025", "Calendar year", None, "2025", "calendar_year", D(2025, 1, 1), D(2025, 12, 31)),
+        ("2025", "March", None, "Mar 2025", "month", D(2025, 3, 1), D(2025, 3, 31)),
+        ("202425", "Financial year Q3", None, "Q3 2024/25", "quarter", D(2024, 10, 1), D(2024, 12, 31)),
+        # "Reporting year" is the publication's own year, named by the year it ends in
+        ("2025", "Reporting year", CLA, "2024/25", "financial_year", D(2024, 4, 1), D(2025, 3, 31)),
+        ("2025", "Reporting year", CIN, "2024/25", "financial_year", D(2024, 4, 1), D(2025, 3, 31)),
+        ("2025", "Reporting year", CSWW, "Year to Sep 2025", "year_to_september", D(2024, 10, 1), D(2025, 9, 30)),
+        # a four-digit financial year is the one ending in it, as the DfE numbers years
+        ("2025", "Financial year", None, "2024/25", "financial_year", D(2024, 4, 1), D(2025, 3, 31)),
+        ("2016/17", "Financial year", None, "2016/17", "financial_year", D(2016, 4, 1), D(2017, 3, 31)),
+    ],
+)  # fmt: skip
+def test_dfe_periods(time_period, identifier, publication, label, kind, start, end):
+    period = from_dfe(time_period, identifier, publication)
+    assert (period.label, period.type, period.start, period.end) == (label, kind, start, end)
+    assert parse_period(label) == period  # the label reads back as the same period
+
+
+@pytest.mark.parametrize(
+    ("time_period", "identifier"),
+    [
+        ("2025", "Reporting year"),  # whose? the publication decides: asked, never guessed
+        ("201618", "Financial year"),  # not consecutive years
+        ("202425", "Calendar year"),
+        ("2025", "Autumn term"),
+        ("last year", "Financial year"),
+    ],
+)
+def test_dfe_periods_not_read(time_period, identifier):
+    assert from_dfe(time_period, identifier) is None
+
+
+def test_an_answered_meaning_reads_any_identifier():
+    assert from_dfe("2025", "Reporting year", meaning="academic_year").label == "AY 2024/25"
+    assert from_dfe("2025", "Reporting year", meaning="calendar_year").label == "2025"
 
 
 @given(

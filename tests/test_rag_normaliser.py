@@ -7,11 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders.rag import (
+    NOT_RATED,
     RAG_LEVELS,
+    WORSE_OF_TWO,
     apply_tint,
     classify_colour,
     is_neutral_colour,
     normalise_rag,
+    rate_confidence,
     theme_colours,
 )
 
@@ -110,3 +113,77 @@ def test_any_colour_classifies_without_error(value):
 @given(st.sampled_from(["FF0000", "00B050", "FFC000", "0070C0"]), st.floats(0, 0.4))
 def test_lightening_a_saturated_colour_keeps_its_name(rgb, tint):
     assert classify_colour(apply_tint(rgb, tint)) == classify_colour(rgb)
+
+
+# Five-point delivery confidence (the GMPP's DCA) and its spellings: each two-colour rating
+# takes the worse colour, so a panel is never told a project is greener than rated.
+@pytest.mark.parametrize(
+    ("text", "level", "how"),
+    [
+        ("Green", "Green", "as written"),
+        ("Green/Amber", "Amber", WORSE_OF_TWO),
+        ("Amber", "Amber", "as written"),
+        ("Amber/Red", "Red", WORSE_OF_TWO),
+        ("Red", "Red", "as written"),
+        ("Amber-Red", "Red", WORSE_OF_TWO),
+        ("Amber - Red", "Red", WORSE_OF_TWO),
+        ("Red/Amber", "Red", WORSE_OF_TWO),
+        ("A/R", "Red", WORSE_OF_TWO),
+        ("A-R", "Red", WORSE_OF_TWO),
+        ("Amber Red", "Red", WORSE_OF_TWO),
+        ("G/A", "Amber", WORSE_OF_TWO),
+        ("green-amber", "Amber", WORSE_OF_TWO),
+        ("DCA: Amber/Red", "Red", WORSE_OF_TWO),
+        ("Red / at risk", "Red", "as written"),  # one colour and its meaning
+        ("Green - on track", "Green", "as written"),
+    ],
+)
+def test_delivery_confidence(text, level, how):
+    assert rate_confidence(text) == (level, how)
+    assert normalise_rag(text) == level  # plans read the same spellings the same way
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Exempt under section 43",
+        "Exempt",
+        "exempt under Section 43 of the FOI Act",
+        "Withheld",
+        "s43",
+    ],
+)
+def test_withheld_ratings_are_not_rated_never_guessed(text):
+    level, how = rate_confidence(text)
+    assert level == NOT_RATED and "withheld" in how
+
+
+@pytest.mark.parametrize("value", ["Reset", "Purple", "xyz", 16, 2.5, "16", "4 x 4"])
+def test_unknown_ratings_are_not_ratings(value):
+    assert rate_confidence(value) is None
+
+
+def test_blank_rating_is_not_rated():
+    assert rate_confidence(None) == (NOT_RATED, "blank") == rate_confidence("  ")
+
+
+COLOURS = ["Green", "Amber", "Red", "G", "A", "R", "green", "AMBER"]
+WORST_FIRST = ["Red", "Amber", "Green"]
+
+
+@given(
+    st.sampled_from(COLOURS),
+    st.sampled_from(COLOURS),
+    st.sampled_from(["/", " / ", "-", " - ", " ", "\\", " & "]),
+)
+def test_two_colours_take_the_worse(first, second, joiner):
+    level, how = rate_confidence(f"{first}{joiner}{second}")
+    one, two = normalise_rag(first), normalise_rag(second)
+    assert level == min(one, two, key=WORST_FIRST.index)
+    assert how == (WORSE_OF_TWO if one != two else "as written")
+
+
+@given(st.text())
+def test_rate_confidence_never_raises_and_stays_on_the_scale(text):
+    read = rate_confidence(text)
+    assert read is None or (read[0] in RAG_LEVELS and read[1])

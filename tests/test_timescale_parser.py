@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.timescale import parse_timescale
+from loaders.timescale import EARLIEST_YEAR, LATEST_YEAR, parse_date, parse_timescale
 
 D = dt.date
 
@@ -115,7 +115,7 @@ def test_never_raises_and_due_is_the_last_milestone(text):
     if parsed.milestones:
         assert parsed.due_date == max(m.date for m in parsed.milestones)
     if parsed.due_date is not None:
-        assert 2000 <= parsed.due_date.year <= 2099
+        assert EARLIEST_YEAR <= parsed.due_date.year <= LATEST_YEAR
 
 
 @given(
@@ -123,3 +123,73 @@ def test_never_raises_and_due_is_the_last_milestone(text):
 )
 def test_recurring_has_no_due_date(text):
     assert parse_timescale(text).due_date is None
+
+
+# Registers' start and end dates: day first, as the UK writes them.
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("31.03.18", D(2018, 3, 31)),
+        ("01.04.20", D(2020, 4, 1)),
+        ("1.4.20", D(2020, 4, 1)),
+        ("31.03.2030", D(2030, 3, 31)),
+        ("31-03-2018", D(2018, 3, 31)),
+        ("05-11-2024", D(2024, 11, 5)),  # 5 November, never May 11
+        ("05/11/2024", D(2024, 11, 5)),
+        ("12/01/1995", D(1995, 1, 12)),  # a four-digit year from 1990 is a date
+        ("31/12/2100", D(2100, 12, 31)),
+    ],
+)
+def test_day_first_dates(text, due):
+    assert (parse_timescale(text).due_date, parse_timescale(text).kind) == (due, "date")
+    assert parse_date(text) == due
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31/12/1989", "01.01.2101", "01-01-1900", "31.02.2020", "13.13.13", "Jan 1899", "March 2150"],
+)
+def test_implausible_or_impossible_dates_are_not_dates(text):
+    assert parse_timescale(text).due_date is None
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize("value", [dt.datetime(1900, 1, 5), dt.date(2150, 1, 1)])
+def test_implausible_excel_dates_are_not_dates(value):
+    parsed = parse_timescale(value, "dd/mm/yyyy")
+    assert (parsed.due_date, parsed.kind) == (None, "undated")
+
+
+# Money, counts and years in a register are numbers, never dates.
+@pytest.mark.parametrize("value", [7100.5, 2023, "2023", "2023/24", "1,234.5", "£1.2m", "12.5"])
+def test_money_and_years_are_not_dates(value):
+    assert parse_date(value) is None
+
+
+@given(
+    st.dates(dt.date(EARLIEST_YEAR, 1, 1), dt.date(LATEST_YEAR, 12, 31)),
+    st.sampled_from(
+        ["{d:02d}.{m:02d}.{y}", "{d}.{m}.{y}", "{d:02d}-{m:02d}-{y}", "{d:02d}/{m:02d}/{y}"]
+    ),
+)
+def test_any_plausible_day_first_date_reads_back(day, form):
+    text = form.format(d=day.day, m=day.month, y=day.year)
+    assert parse_timescale(text).due_date == day
+
+
+@given(st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)))
+def test_two_digit_years_are_this_century(day):
+    assert parse_date(f"{day.day:02d}.{day.month:02d}.{day.year % 100:02d}") == day
+
+
+@given(
+    st.one_of(
+        st.dates(max_value=dt.date(EARLIEST_YEAR - 1, 12, 31)),
+        st.dates(dt.date(LATEST_YEAR + 1, 1, 1)),
+    ),
+    st.sampled_from(
+        ["{d:02d}.{m:02d}.{y:04d}", "{d:02d}-{m:02d}-{y:04d}", "{d:02d}/{m:02d}/{y:04d}"]
+    ),
+)
+def test_dates_outside_the_plausible_years_are_not_dates(day, form):
+    assert parse_timescale(form.format(d=day.day, m=day.month, y=day.year)).due_date is None

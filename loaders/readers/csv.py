@@ -27,14 +27,16 @@ def decode_text(data: bytes, file_name: str) -> str:
 
 def read_csv(data: bytes, file_name: str) -> list[Sheet]:
     text = decode_text(data, file_name)
+    # Only the delimiter is sniffed: the sniffer's guess at quoting, made from the first
+    # lines, misreads a doubled quote further down and splits its row.
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     rows = []
     limit = settings.max_cells()
     cells = 0
-    for record in csv.reader(io.StringIO(text, newline=""), dialect):
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         cells += len(record)
         if cells > limit:
             raise FileTooLarge(
