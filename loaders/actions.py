@@ -216,6 +216,8 @@ class _SheetReader:
         self.accounting = Accounting()
         self.ignored: set[int] = set()  # columns the officer said to ignore
         self.width = 0  # the table's width so far, for counting its blank cells
+        self._roles_of: Header | None = None  # the header self._roles was worked out for
+        self._roles: set[int] = set()  # columns that header names
         self.result = SheetActions(sheet.name)
         self.header: Header | None = None
         self.header_count = 0
@@ -446,16 +448,27 @@ class _SheetReader:
         )
 
     def _account_action_row(self, r: int, cells: list[object]) -> None:
-        roles = (
-            {c for cols in self.header.all_columns.values() for c in cols} if self.header else set()
-        )
-        stored = sum(1 for c, v in enumerate(cells) if v is not None and c in roles)
-        ignored = sum(1 for c, v in enumerate(cells) if v is not None and c in self.ignored)
-        other = sum(1 for v in cells if v is not None) - stored - ignored
-        self.accounting.add(None, stored)
-        self.accounting.add("ignored", ignored)
-        self.accounting.add("note", other)
-        self._blanks(r, cells)
+        """An action row's cells: stored in a named column, ignored, or a note; one pass,
+        as it runs for every action."""
+        if self.header is not self._roles_of:
+            self._roles_of = self.header
+            self._roles = {c for cols in self.header.all_columns.values() for c in cols}
+        stored = ignored = filled = 0
+        for c, v in enumerate(cells):
+            if v is not None:
+                filled += 1
+                if c in self._roles:
+                    stored += 1
+                elif c in self.ignored:
+                    ignored += 1
+        accounting = self.accounting
+        accounting.add(None, stored)
+        if ignored:
+            accounting.add("ignored", ignored)
+        if filled - stored - ignored:
+            accounting.add("note", filled - stored - ignored)
+        self.width = max(self.width, len(cells))
+        accounting.add("blank", max(self.width - filled, 0))
 
     def _blanks(self, r: int, cells: list[object]) -> None:
         """Blank cells of a row inside the table: up to its widest header or row."""

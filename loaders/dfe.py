@@ -7,14 +7,11 @@ cell by cell in Python.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import re
 
 import duckdb
 import pyarrow as pa
-from pyarrow import csv as pacsv
 
 from loaders.errors import LoaderError, LoadWarning
 from loaders.interpret import Accounting, Answers, Interpretation
@@ -34,7 +31,7 @@ from loaders.publishers import (
     MEANING_TEXT,
     read_identifiers,
 )
-from loaders.readers.csv import decode_text
+from loaders.readers.csv import read_text_columns
 
 REQUIRED = ("time_period", "time_identifier", "geographic_level")
 # Columns describing where and when, never measures or filters.
@@ -53,23 +50,6 @@ LEVELS = {
 _IS_TOTAL = "coalesce(lower(trim(breakdown)) LIKE 'total%', false)"
 
 
-def header_of(content: bytes, file_name: str) -> list[str] | None:
-    """The column names (lower case) of a .csv file; None for any other file."""
-    if not file_name.lower().endswith(".csv"):
-        return None
-    first = content[:65536].split(b"\n", 1)[0]
-    try:
-        text = decode_text(first, file_name)
-    except LoaderError:
-        return None
-    return [c.strip().lower() for c in next(csv.reader(io.StringIO(text)), [])]
-
-
-def is_dfe_csv(content: bytes, file_name: str) -> bool:
-    header = header_of(content, file_name)
-    return bool(header) and all(col in header for col in REQUIRED)
-
-
 def _sql_list(values: list[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
@@ -84,31 +64,10 @@ def _measure_name(column: str) -> str:
 
 def _arrow_csv(content: bytes, file_name: str) -> pa.Table:
     """The CSV as an Arrow table of text columns, named in lower case, with its line numbers."""
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        content = decode_text(content, file_name).encode("utf-8")  # Windows-1252 files
-    header = [
-        c.strip()
-        for c in next(
-            csv.reader(io.StringIO(decode_text(content[:65536].split(b"\n", 1)[0], file_name)))
-        )
-    ]
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(content),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, strings_can_be_null=True
-            ),
-        )
-    except (pa.ArrowInvalid, ValueError) as exc:
-        raise LoaderError(
-            f"The CSV could not be read as a table ({str(exc).splitlines()[0]}). Check it was "
-            "saved as comma-separated values with one header row.",
-            file=file_name,
-        ) from exc
+    table, _ = read_text_columns(content, file_name, blank_is_null=True)
     names = [name.strip().lower() for name in table.column_names]
-    # The header is line 1, so the first record is line 2 (assuming no line breaks in cells).
+    # The header is line 1, so the first record is line 2 (counting records, not lines: a
+    # quoted cell may hold a line break).
     lines = pa.array(range(2, table.num_rows + 2), pa.int32())
     return table.rename_columns(names).append_column("source_row", lines)
 

@@ -165,10 +165,9 @@ def choose_layout(
     source: Source, kind: str, answers: dict[str, str]
 ) -> tuple[Layout, Evidence, Question | None]:
     """The layout that fits the file best, and a question when two kinds fit about as well."""
-    fits = [(layout, ev) for layout in LAYOUTS if (ev := layout.detect(source)) is not None]
-    fits.sort(key=lambda f: -f[1].score)  # stable: earlier layouts win ties
-    wanted = [f for f in fits if kind in ("auto", f[0].kind)]
+    wanted = _detect(source, [lay for lay in LAYOUTS if kind in ("auto", lay.kind)])
     if not wanted:
+        fits = _detect(source, [lay for lay in LAYOUTS if kind not in ("auto", lay.kind)])
         if fits:
             layout, ev = fits[0]
             raise WrongKind(
@@ -213,6 +212,21 @@ def choose_layout(
         option="--kind",
     )
     return best, evidence, question
+
+
+def _detect(source: Source, layouts: list[Layout]) -> list[tuple[Layout, Evidence]]:
+    """The layouts that fit, best first (earlier ones win ties); one that could not come
+    within the ambiguity margin of the best so far is not asked."""
+    fits: list[tuple[Layout, Evidence]] = []
+    for layout in sorted(layouts, key=lambda lay: -lay.ceiling):
+        best = max((ev.score for _, ev in fits), default=None)
+        if best is not None and layout.ceiling <= best - AMBIGUOUS_MARGIN:
+            continue
+        evidence = layout.detect(source)
+        if evidence is not None:
+            fits.append((layout, evidence))
+    order = {layout.name: i for i, layout in enumerate(LAYOUTS)}
+    return sorted(fits, key=lambda f: (-f[1].score, order[f[0].name]))
 
 
 def _parse(source, layout, evidence, doubt, answers, options) -> ParsedFile:

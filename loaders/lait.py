@@ -17,10 +17,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from pyarrow import csv as pacsv
 
 from loaders.errors import LoaderError
-from loaders.readers.csv import decode_text
+from loaders.readers.csv import decode_text, read_text_columns
 from loaders.readers.sheet import Sheet, clean_value
 
 PARQUET_MAGIC = b"PAR1"
@@ -133,27 +132,7 @@ def read_parquet_dataset(content: bytes, file_name: str) -> DatasetFile:
 
 def read_csv_dataset(content: bytes, file_name: str) -> DatasetFile:
     """Every cell as text exactly as written ("NA" stays "NA"); the header is line 1."""
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        content = decode_text(content, file_name).encode("utf-8")
-    first = decode_text(content[:65536].split(b"\n", 1)[0], file_name)
-    header = [c.strip() for c in next(csv.reader(io.StringIO(first)), [])]
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(content),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
-            ),
-        )
-    except (pa.ArrowInvalid, ValueError) as exc:
-        raise LoaderError(
-            f"The CSV could not be read as a table ({str(exc).splitlines()[0]}). Check it was "
-            "saved as comma-separated values with one header row.",
-            file=file_name,
-        ) from exc
+    table, header = read_text_columns(content, file_name, blank_is_null=False)
     rows = _normalised(table, header)
     n = rows.num_rows
     rows = rows.append_column("source_row", pa.array(np.arange(2, n + 2, dtype=np.int32)))

@@ -81,16 +81,25 @@ class _SheetParser(SheetReader):
     def __init__(self, sheet: Sheet, ctx: Context | None = None) -> None:
         super().__init__(sheet, ctx)
         self.context: list[str] = []  # text lines since the last table: titles carry years
+        self._year_seen: tuple[list[str] | None, int, int | None] = (None, 0, None)
         self.sheet_year: int | None = None
         self.end = 0
         self.last = 0  # the last row of the table being read that held figures
 
     def year(self) -> int | None:
-        for line in reversed(self.context):
-            found = financial_year_in(line)
-            if found is not None:
-                return found
-        return self.sheet_year
+        """The year the latest context line names, else the sheet's. Asked for every row, so
+        only lines added since the last call are read (the context only grows or restarts)."""
+        context = self.context
+        seen_list, seen, found = self._year_seen
+        if seen_list is not context or seen > len(context):
+            seen, found = 0, None
+        for line in reversed(context[seen:]):
+            year = financial_year_in(line)
+            if year is not None:
+                found = year
+                break
+        self._year_seen = (context, len(context), found)
+        return found if found is not None else self.sheet_year
 
     def title(self) -> str | None:
         return self.context[-1] if self.context else None

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders.errors import column_letter
+from loaders.errors import LoaderError, column_letter
 from loaders.importer import import_file, interpret_file, parse_file
 from loaders.interpret import QuestionsPending
 from loaders.layouts import Options, ParsedFile
@@ -614,3 +614,60 @@ def test_any_tidy_table_loads_back_exactly(places, values, order, title, suffix)
             else:
                 assert f["value"] == float(written) and f["missing"] is None
         assert_accounted(path, parsed)
+
+
+# 8. A corrupted tidy table is loaded exactly, asked about or refused: never stored wrong.
+CORRUPT = st.sampled_from(["blank", "junk", "duplicate row", "bad period", "drop header"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    places=st.lists(
+        st.tuples(st.sampled_from(INDICATORS), st.sampled_from(list(AREAS)), st.sampled_from(list(PERIODS))),
+        min_size=2, max_size=12, unique=True,
+    ),
+    values=st.lists(st.integers(0, 5000), min_size=12, max_size=12),
+    how=CORRUPT,
+    where=st.tuples(st.integers(0, 11), st.integers(0, 4)),
+    suffix=st.sampled_from(["xlsx", "csv"]),
+)  # fmt: skip
+def test_a_corrupted_tidy_table_is_never_stored_wrong(places, values, how, where, suffix):
+    rows = [list(COLUMNS)] + [
+        [i, AREAS[a], a, p, v] for (i, a, p), v in zip(places, values, strict=False)
+    ]
+    r, c = 1 + where[0] % (len(rows) - 1), where[1]
+    if how == "blank":
+        rows[r][c] = None
+    elif how == "junk":
+        rows[r][c] = "see note 3"
+    elif how == "duplicate row":
+        rows.insert(r, [*rows[r][:4], rows[r][4] + 1])  # same place, another value
+    elif how == "bad period":
+        rows[r][3] = "Spring"
+    else:
+        rows[0][c] = None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"tidy.{suffix}"
+        write_csv(path, rows) if suffix == "csv" else write_xlsx(path, {"tidy": rows})
+        try:
+            parsed = interpret(path)
+        except LoaderError:
+            return  # refused with a message
+    if parsed.interpretation.questions or parsed.metrics is None:
+        return  # asked before anything is stored
+    header = rows[0]
+    claimed = set()
+    for f in figures(parsed):
+        row = rows[f["source_row"] - 1]
+        col = next(i for i in range(5) if column_letter(i) == f["source_column"])
+        written = row[col]
+        # the figure is the very cell it cites, and that cell sits in the Value column
+        assert header[col] == "Value"
+        assert f["value"] == (float(written) if isinstance(written, int) else None)
+        if header[0] == "Indicator":
+            assert f["indicator"].startswith(str(row[0]))
+        if header[2] == "Area name" and row[2] is not None:
+            assert f["area"] == row[2]
+        key = (f["indicator"], f["area"], f["breakdown"], f["period_label"])
+        assert key not in claimed  # two figures never claim one place
+        claimed.add(key)

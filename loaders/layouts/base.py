@@ -130,3 +130,6 @@ class Layout:
     summary: str  # what it looks for, said to an officer when nothing fits
     detect: Callable[[Source], Evidence | None]
     parse: Callable[[Source, Context], ParsedFile]
+    # The highest score ``detect`` can give: a layout that could not rival the best found
+    # so far is not asked (so a plan is not also parsed as KPI tables to be told apart).
+    ceiling: float = 1.0

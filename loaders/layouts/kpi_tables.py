@@ -82,4 +82,5 @@ LAYOUT = Layout(
     "per measure",
     detect,
     parse,
+    ceiling=0.6,
 )

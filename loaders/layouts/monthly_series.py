@@ -222,4 +222,5 @@ LAYOUT = Layout(
     "measure across, under one or two header rows",
     detect,
     parse,
+    ceiling=0.8,
 )

@@ -24,6 +24,7 @@ NAME_HEADERS = ("la name", "la_name")
 REGION_HEADERS = ("goreg", "region", "region_name")
 CLOSENESS_HEADER = re.compile(r"^snp(\d*)$")  # LAIT writes "SNP" after each SNn
 _SN = re.compile(r"^sn ?(\d+)$")  # SN1 (the DfE model writes SN_1)
+_SN_IN_TEXT = re.compile(rb"(?i)(^|[,;\t\"])\s*sn ?1\s*([,;\t\"]|$)", re.M)
 
 
 def _text(value: object) -> str:
@@ -60,6 +61,8 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int], dict[int, int]] | No
 def detect(source: Source) -> Evidence | None:
     if source.suffix not in (".xlsx", ".xlsm", ".xls", ".csv"):
         return None
+    if source.suffix == ".csv" and not _SN_IN_TEXT.search(source.content[:65536]):
+        return None  # no SN1 column near the top: not worth reading a large CSV into cells
     for sheet in source.sheets:
         found = find_header(sheet)
         if found is not None:

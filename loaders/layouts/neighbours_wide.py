@@ -297,4 +297,5 @@ LAYOUT = Layout(
     "neighbours' names below it, closest first",
     detect,
     parse,
+    ceiling=SCORE,
 )

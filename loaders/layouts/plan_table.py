@@ -126,4 +126,5 @@ LAYOUT = Layout(
     "Timescale, Progress, RAG or Ref",
     detect,
     parse,
+    ceiling=0.9,
 )

@@ -10,6 +10,7 @@ kept, as text, in the item's progress or cost, so nothing the officer wrote is l
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -116,6 +117,11 @@ def column_role(label: object) -> str | None:
     """The role a register header cell names, or None (a column kept as a detail)."""
     if not isinstance(label, str):
         return None
+    return _text_role(label)
+
+
+@functools.lru_cache(maxsize=8192)  # detection asks of every cell near the top of a sheet
+def _text_role(label: str) -> str | None:
     text = normalise_label(label)
     if text in _EXACT:
         return _EXACT[text]
@@ -467,4 +473,5 @@ LAYOUT = Layout(
     "Confidence Assessment)",
     detect,
     parse,
+    ceiling=SCORE,
 )
