@@ -215,6 +215,7 @@ class _SheetReader:
         self.ctx = ctx
         self.accounting = Accounting()
         self.ignored: set[int] = set()  # columns the officer said to ignore
+        self.asked: set[int] = set()  # columns the officer is asked about
         self.width = 0  # the table's width so far, for counting its blank cells
         self._roles_of: Header | None = None  # the header self._roles was worked out for
         self._roles: set[int] = set()  # columns that header names
@@ -321,6 +322,7 @@ class _SheetReader:
                         f"role; use one of {', '.join(COLUMN_CHOICES)}.",
                         sheet=self.sheet.name, row=r, column=c,
                     )  # fmt: skip
+                self.asked.add(c)
                 interp.ask(
                     Question(
                         key,
@@ -453,7 +455,7 @@ class _SheetReader:
         if self.header is not self._roles_of:
             self._roles_of = self.header
             self._roles = {c for cols in self.header.all_columns.values() for c in cols}
-        stored = ignored = filled = 0
+        stored = ignored = asked = filled = 0
         for c, v in enumerate(cells):
             if v is not None:
                 filled += 1
@@ -461,12 +463,15 @@ class _SheetReader:
                     stored += 1
                 elif c in self.ignored:
                     ignored += 1
+                elif c in self.asked:
+                    asked += 1
         accounting = self.accounting
         accounting.add(None, stored)
-        if ignored:
-            accounting.add("ignored", ignored)
-        if filled - stored - ignored:
-            accounting.add("note", filled - stored - ignored)
+        for reason, n in (("ignored", ignored), ("unanswered", asked)):
+            if n:
+                accounting.add(reason, n)
+        if filled - stored - ignored - asked:
+            accounting.add("note", filled - stored - ignored - asked)
         self.width = max(self.width, len(cells))
         accounting.add("blank", max(self.width - filled, 0))
 

@@ -86,7 +86,7 @@ class ImportResult:
                 f"{p.rows} actions loaded (RAG: {rag})"
             )
         else:
-            line = f"{p.file_name}: {p.kind}, {p.rows} rows loaded"
+            line = f"{p.file_name}: {p.kind}, {p.summary or f'{p.rows} rows'} loaded"
         line += f", {len(p.warnings)} warning(s), upload {self.upload_id}"
         if self.replaced:
             line += f"; replaces upload {', '.join(map(str, self.replaced))} for the same date"

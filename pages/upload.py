@@ -120,11 +120,14 @@ if interp.questions:
                 )  # fmt: skip
                 given[q.key] = chosen.isoformat() if chosen else ""
             elif q.free_text:
-                given[q.key] = st.text_input("Answer", value=q.likely or "", key=f"q_{digest}_{i}")
+                given[q.key] = st.text_input(
+                    f"Answer to question {i + 1}", value=q.likely or "", key=f"q_{digest}_{i}"
+                )
             else:
                 choices = list(q.choices)
                 given[q.key] = st.selectbox(
-                    "Answer", choices, index=choices.index(q.likely) if q.likely in choices else 0,
+                    f"Answer to question {i + 1}", choices,
+                    index=choices.index(q.likely) if q.likely in choices else 0,
                     key=f"q_{digest}_{i}",
                 )  # fmt: skip
         if st.form_submit_button("Apply the answers", type="primary", icon=":material/check:"):

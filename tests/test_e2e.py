@@ -16,7 +16,7 @@ import pytest
 
 from data.demo import load_demo, write_kpis, write_snapshot
 from loaders import store
-from tests.workbooks import empty_database
+from tests.workbooks import empty_database, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "tests" / "output"
@@ -412,6 +412,36 @@ def test_keyboard_only_upload(browser, server, tmp_path):
     _tab_to(page, "Confirm and load", tag="BUTTON")
     page.keyboard.press("Enter")
     page.get_by_text(f"{plan.name}: actions, plan 'Post Ofsted Action Plan'").filter(
+        visible=True
+    ).first.wait_for()
+    page.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (800, 900)])
+def test_upload_asks_its_questions_and_loads_the_answers(browser, server, tmp_path, width, height):
+    """A plan with no date and a column no header names: asked in place, answered, loaded."""
+    from tests.test_interpret import plan_with_unknown_column
+
+    rows = plan_with_unknown_column("4 Jan 2018")[3:]  # no title lines: no date anywhere
+    path = write_xlsx(tmp_path / "evidence_plan.xlsx", {"Plan": rows})
+    page = _page(browser, width, height)
+    page.goto(f"{server}/upload")
+    _settle(page)
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_text("2 questions before anything is saved").filter(visible=True).first.wait_for()
+    _settle(page)
+    page.get_by_text("2 questions before anything is saved").first.scroll_into_view_if_needed()
+    page.screenshot(path=OUTPUT / f"upload_questions_{width}.png", full_page=True)
+    page.get_by_text("What does it hold?").filter(visible=True).first.wait_for()
+    page.get_by_text("Cells: Audit report").filter(visible=True).first.wait_for()
+    page.get_by_role("spinbutton", name="day, As of").click()
+    page.keyboard.type("30092016")
+    page.get_by_role("button", name="Apply the answers").click()
+    page.get_by_role("button", name="Confirm and load").wait_for()
+    _settle(page)
+    page.screenshot(path=OUTPUT / f"upload_answered_{width}.png", full_page=True)
+    page.get_by_role("button", name="Confirm and load").click()
+    page.get_by_text("evidence_plan.xlsx: actions, plan 'evidence plan', as of 30 Sep 2016").filter(
         visible=True
     ).first.wait_for()
     page.close()

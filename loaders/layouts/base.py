@@ -101,6 +101,7 @@ class ParsedFile:
     warnings: list[LoadWarning] = field(default_factory=list)
     interpretation: Interpretation | None = None
     extra_rows: dict[str, pa.Table] = field(default_factory=dict)  # store table -> rows
+    summary: str | None = None  # what a file of extra rows loads, said in the import line
 
     @property
     def sha256(self) -> str:

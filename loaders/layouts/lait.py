@@ -334,9 +334,11 @@ def parse_dictionary(source: Source, ctx: Context) -> ParsedFile:
     acc.add("blank", d.blank)
     acc.add("note", rows.num_rows * (width - stored_width))  # chart titles, dates, methodology
     acc.add("skipped", len(d.skipped) * width)
+    polarised = rows.num_rows - rows["polarity"].null_count
     return ParsedFile(
         source.file_name, source.content, "dictionary", None, None, warnings=warnings,
         extra_rows={"measure_dictionary": rows, "indicator_file_info": info},
+        summary=f"{rows.num_rows} measures ({polarised} with a polarity)",
     )  # fmt: skip
 
 
