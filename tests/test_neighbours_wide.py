@@ -420,3 +420,27 @@ def test_laits_workbook_imports(tmp_path):
         assert con.execute("SELECT count(*) FROM statistical_neighbours").fetchone() == (1580,)
     finally:
         con.close()
+
+
+def test_a_list_for_one_council_replaces_only_that_councils_neighbours(tmp_path):
+    """A council's own list (one column) after the full model: its neighbours change, the
+    others keep the model's, and neighbours named in no list take the councils table's name."""
+    con = connect(tmp_path / "t.duckdb")
+    try:
+        import_file(con, write(tmp_path, "xlsx", wide_rows(renamed("Bristol, City of", "Bristol"))))
+        own = {"Bristol, City of": [by_code(c).la_name for c in reversed(EXPECTED["801"])]}
+        path = write_csv(tmp_path / "bristol_neighbours.csv", wide_rows(own))
+        import_file(con, path)
+        rows = con.execute(
+            "SELECT old_la_code, rank, neighbour_old_code, neighbour FROM statistical_neighbours"
+        ).fetchall()
+        listed: dict[str, list[str]] = {}
+        for code, _rank, neighbour, _name in sorted(rows):
+            listed.setdefault(code, []).append(neighbour)
+        assert listed == {**EXPECTED, "801": list(reversed(EXPECTED["801"]))}
+        assert all(name is not None for *_, name in rows)
+        assert con.execute(
+            "SELECT neighbour FROM statistical_neighbours WHERE old_la_code = '801' AND rank = 1"
+        ).fetchone() == (by_code(EXPECTED["801"][-1]).la_name,)
+    finally:
+        con.close()

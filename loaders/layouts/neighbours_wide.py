@@ -23,8 +23,10 @@ from loaders.readers.sheet import Sheet
 # The header row is looked for in this many rows at the top (title lines may sit above it).
 HEADER_ROWS = 20
 # A header row names at least this many councils, so a table comparing a few councils'
-# figures side by side is not taken for a neighbour list.
+# figures side by side is not taken for a neighbour list; or fewer (a council's own list,
+# one column) with at least MIN_LIST_NAMES councils' names under each.
 MIN_HEADER_COUNCILS = 5
+MIN_LIST_NAMES = 5
 # Of the names under the councils' columns, at least this share must be councils' names.
 MOSTLY = 0.6
 # How sure a neighbour list found this way is (a DfE model file, with codes, scores 1.0).
@@ -49,7 +51,7 @@ def find_table(sheet: Sheet) -> WideTable | None:
     """The first header row naming enough councils with mostly councils' names below it."""
     for r, cells in enumerate(sheet.rows[:HEADER_ROWS]):
         matched = [c for c, v in enumerate(cells) if match_council(v)]
-        if len(matched) < MIN_HEADER_COUNCILS:
+        if not matched:
             continue
         named = [c for c, v in enumerate(cells) if isinstance(v, str) and v.strip()]
         end = r + 1
@@ -59,9 +61,18 @@ def find_table(sheet: Sheet) -> WideTable | None:
         columns = [c for c in named if c in matched or _mostly_councils(sheet, body, c)]
         below = [sheet.value(b, c) for b in body for c in matched]
         texts = [v for v in below if isinstance(v, str) and v.strip()]
-        if texts and sum(bool(match_council(v)) for v in texts) >= MOSTLY * len(texts):
+        enough = len(matched) >= MIN_HEADER_COUNCILS or (
+            len(body) >= MIN_LIST_NAMES and not any(_number_like(v) for v in cells)
+        )  # a row of a table (a code, a count beside a name) is not a list's header
+        if enough and texts and sum(bool(match_council(v)) for v in texts) >= MOSTLY * len(texts):
             return WideTable(sheet, r, columns, body, [str(cells[c]).strip() for c in matched])
     return None
+
+
+def _number_like(value: object) -> bool:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and value.strip().replace(".", "", 1).isdigit()
 
 
 def _mostly_councils(sheet: Sheet, body: range, column: int) -> bool:
