@@ -4,6 +4,7 @@ URL and across pages, and the few display helpers every page uses."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,60 @@ from charts.theme import RAG_COLOURS, for_projector, text_colour_on
 from loaders import settings
 from report import views
 from report.views import View, date_text, plural  # noqa: F401  (pages use them through ui)
+
+# Text from a file or a person, shown in an element that renders Markdown (st.markdown,
+# st.caption, headings, alerts, metric and widget labels, st.table cells): backslash-escape
+# what would otherwise become markup, so it is shown exactly as typed.
+ALWAYS_ESCAPED = frozenset("\\`*{}[]<>$~|!#&")  # emphasis, code, links, images, HTML, LaTeX, tables
+LINE_START_ESCAPED = frozenset("-+=>")  # list items, setext underlines, block quotes
+_ORDERED_MARKER = re.compile(r"^[ \t]*\d{1,9}([.)])", re.MULTILINE)  # "1. " or "1) " opening a line
+
+
+def literal(text: object) -> str:
+    """``text`` as Markdown that Streamlit shows exactly as typed: no images (a remote one
+    would be fetched), links, LaTeX (``$x$``), colour or icon directives (``:red[x]``),
+    HTML, emphasis, headings, lists or tables.
+
+    Characters that are always markup are backslash-escaped; the rest only where they
+    would act, so ordinary sentences stay readable: ``_`` except inside a word, ``:``
+    before a letter, ``/`` or ``:`` (directives, ``http://``), and ``- + = >`` or a
+    number's ``.``/``)`` at the start of a line.
+    """
+    if text is None:
+        return ""
+    text = str(text)
+    markers = {m.start(1) for m in _ORDERED_MARKER.finditer(text)}
+    out = []
+    line_start = True
+    for i, ch in enumerate(text):
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if ch == "_":
+            escape = not (before.isalnum() and after.isalnum())
+        elif ch == ":":
+            escape = after.isalpha() or after in ("/", ":")
+        else:
+            escape = (
+                ch in ALWAYS_ESCAPED or (line_start and ch in LINE_START_ESCAPED) or i in markers
+            )
+        out.append("\\" + ch if escape else ch)
+        if ch == "\n":
+            line_start = True
+        elif ch not in " \t":
+            line_start = False
+    return "".join(out)
+
+
+def literal_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A table whose text cells and column names are shown as typed where cells render
+    Markdown (st.table); numbers, dates and missing values are left as they are."""
+    shown = df.rename(columns=lambda c: literal(c) if isinstance(c, str) else c)
+    for i, dtype in enumerate(shown.dtypes):
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            shown.iloc[:, i] = shown.iloc[:, i].map(
+                lambda v: literal(v) if isinstance(v, str) else v
+            )
+    return shown
 
 
 def ensure_navigation() -> None:
@@ -150,11 +205,12 @@ PRESENT_TABLE_ROWS = 40  # longer tables stay scrollable grids on the projector 
 def table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)) -> None:
     """A table on screen: a sortable grid, or in presentation mode (up to a screenful or
     two) a plain HTML table whose text is enlarged with the rest of the page."""
-    styled = rag_table(df, rag_columns)
     if presenting() and len(df) <= PRESENT_TABLE_ROWS:
+        # st.table renders Markdown in cells and headers; the grid shows text as it is.
+        styled = rag_table(literal_table(df), [literal(c) for c in rag_columns])
         st.table(styled.format(na_rep="", precision=1), hide_index=True)
     else:
-        st.dataframe(styled, hide_index=True, width="stretch")
+        st.dataframe(rag_table(df, rag_columns), hide_index=True, width="stretch")
 
 
 PRESENT_CSS = """
@@ -200,7 +256,7 @@ def _image(fig, fmt: str) -> bytes:
     try:
         return image_bytes(fig, fmt)
     except ExportUnavailable as exc:
-        st.toast(str(exc), icon=":material/error:")
+        st.toast(literal(exc), icon=":material/error:")
         return str(exc).encode()
 
 
@@ -213,7 +269,7 @@ def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None 
     st.plotly_chart(
         fig, width="stretch", alt=summary, key=key, theme=None, config={"displaylogo": False}
     )
-    st.caption(summary)
+    st.caption(literal(summary))
     if presenting():
         return  # on the projector: the chart and its sentence, nothing to click
     name = key or "chart"
@@ -244,12 +300,12 @@ def show(
     and its table in a 'view as table' expander or shown in full (``full_table``, with
     downloads). In presentation mode each view fills one screen."""
     with st.container(key=f"view_{view.key}"):
-        (st.title if title else st.subheader)(view.heading)
+        (st.title if title else st.subheader)(literal(view.heading))
         shown = full_table and view.table is not None and not view.table.empty
         if view.figure is not None:
             chart(view.figure, view.summary, None if shown else view.table, key=view.key)
         else:
-            st.markdown(view.summary)
+            st.markdown(literal(view.summary))
         if shown:
             table(view.table, view.rag_columns)
             table_downloads(view.table, name or view.key)

@@ -20,6 +20,7 @@ from charts.theme import (
     benchmark_style,
     empty_figure,
     format_value,
+    plain,
 )
 
 POLARITY_TEXT = {
@@ -57,6 +58,7 @@ def kpi_trend(
     order = _periods(series, benchmarks)
     if not order:
         return empty_figure()
+    shown = [plain(p) for p in order]  # period labels as the axis draws them
     fig = go.Figure()
     if benchmarks is not None and not benchmarks.empty:
         for area, part in benchmarks.groupby("area", sort=True):
@@ -66,17 +68,17 @@ def kpi_trend(
             values = _values(part.drop_duplicates("period_label"), order)
             fig.add_trace(
                 go.Scatter(
-                    x=order, y=values, name=str(area),
+                    x=shown, y=values, name=plain(area),
                     mode="lines+markers", line={"color": colour, "dash": dash, "width": 3},
                     marker={"size": 8, "symbol": "diamond"}, connectgaps=False,
                     customdata=[format_value(v, unit) for v in values],
-                    hovertemplate=f"{area}<br>%{{x}}: %{{customdata}}<extra></extra>",
+                    hovertemplate="%{fullData.name}<br>%{x}: %{customdata}<extra></extra>",
                 )
             )  # fmt: skip
     own = _values(series, order)
     fig.add_trace(
         go.Scatter(
-            x=order, y=own, name=title.split(": ")[-1] if ": " in title else "This council",
+            x=shown, y=own, name=plain(title.split(": ")[-1]) if ": " in title else "This council",
             mode="lines+markers+text", line={"color": OWN_COLOUR, "width": 4}, marker={"size": 12},
             text=[format_value(v, unit) if v is not None else "" for v in own], textposition="top center",
             connectgaps=False, hovertemplate="%{x}: %{text}<extra></extra>",
@@ -88,13 +90,13 @@ def kpi_trend(
             y=target, line={"dash": "dash", "color": TARGET_COLOUR, "width": 2},
             annotation_text=f"Target<br>{format_value(target, unit)}", annotation_position="right",
         )  # fmt: skip
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, title="Period")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=shown, title="Period")
     axis = unit or "Value"
     if polarity in ("higher", "lower"):  # a neutral indicator's axis needs no note
         axis += f" ({POLARITY_TEXT[polarity]})"
     fig.update_yaxes(title=axis)  # not from zero: a 90-95% series must stay readable
     fig.update_layout(height=440)
-    apply_theme(fig, title)
+    apply_theme(fig, plain(title))
     # The target's label sits right of the plot, where no point's label can cover it.
     return fig.update_layout(margin={"r": 130 if target is not None else 30})
 
@@ -109,7 +111,7 @@ def kpi_small_multiples(df: pd.DataFrame, *, columns: int = 3) -> go.Figure:
     fig = make_subplots(
         rows=rows,
         cols=columns,
-        subplot_titles=[n if len(n) <= 38 else n[:37] + "…" for n in names],
+        subplot_titles=[plain(n if len(n) <= 38 else n[:37] + "…") for n in names],
         vertical_spacing=0.18 if rows > 1 else 0.1,
     )
     for i, name in enumerate(names):
@@ -120,15 +122,17 @@ def kpi_small_multiples(df: pd.DataFrame, *, columns: int = 3) -> go.Figure:
         text = ["" if j != last else format_value(values[j], unit) for j in range(len(values))]
         fig.add_trace(
             go.Scatter(
-                x=list(part["period_label"]), y=values, mode="lines+markers+text", text=text,
+                x=[plain(p) for p in part["period_label"]], y=values, mode="lines+markers+text", text=text,
                 textposition="top left", line={"color": OWN_COLOUR, "width": 3}, showlegend=False,
-                hovertemplate=f"{name}<br>%{{x}}: %{{y}}<extra></extra>",
+                name=plain(name), hovertemplate="%{fullData.name}<br>%{x}: %{y}<extra></extra>",
             ),
             row=i // columns + 1, col=i % columns + 1,
         )  # fmt: skip
     # Small panels have room for the first and last period only; the rest are on hover.
     for i, name in enumerate(names):
-        labels = list(df[df["indicator"] == name].sort_values("period_end")["period_label"])
+        labels = [
+            plain(p) for p in df[df["indicator"] == name].sort_values("period_end")["period_label"]
+        ]
         fig.update_xaxes(
             type="category", tickangle=0, tickvals=[labels[0], labels[-1]] if labels else None,
             row=i // columns + 1, col=i % columns + 1,
@@ -148,7 +152,7 @@ def benchmark_ranking(
     councils = councils.sort_values("value", ascending=(polarity == "lower"))
     names = list(councils["area"])
     colours = [OWN_COLOUR if a == own_area else MUTED for a in names]
-    labels = [f"<b>{a}</b>" if a == own_area else a for a in names]
+    labels = [f"<b>{plain(a)}</b>" if a == own_area else plain(a) for a in names]
     fig = go.Figure(
         go.Bar(
             x=councils["value"], y=labels, orientation="h", marker={"color": colours},
@@ -163,7 +167,7 @@ def benchmark_ranking(
         fig.add_vline(x=row.value, line={"color": colour, "dash": dash, "width": 3})
         fig.add_annotation(
             x=row.value, y=1 + 0.05 * step, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-            text=f"{row.area} {format_value(row.value, unit)}", font={"color": DARK_TEXT},
+            text=f"{plain(row.area)} {format_value(row.value, unit)}", font={"color": DARK_TEXT},
             bgcolor="#ffffff", bordercolor=colour, borderwidth=2,
         )  # fmt: skip
     fig.update_yaxes(
@@ -188,9 +192,10 @@ def breakdown_bars(df: pd.DataFrame, *, unit: str | None) -> go.Figure:
         values = [None if pd.isna(part.get(b)) else float(part.get(b)) for b in breakdowns]
         fig.add_trace(
             go.Bar(
-                name=period, x=breakdowns, y=values, marker={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
+                name=plain(period), x=[plain(b) for b in breakdowns], y=values,
+                marker={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)]},
                 text=[format_value(v, unit) if v is not None else "" for v in values], textposition="outside",
-                hovertemplate=f"%{{x}}, {period}: %{{y}}<extra></extra>",
+                hovertemplate="%{x}, %{fullData.name}: %{y}<extra></extra>",
             )
         )  # fmt: skip
     fig.update_layout(barmode="group", height=440)

@@ -17,6 +17,7 @@ from charts.theme import (
     blend,
     empty_figure,
     format_date,
+    plain,
     text_colour_on,
 )
 
@@ -147,7 +148,7 @@ def rag_by_recommendation(df: pd.DataFrame) -> go.Figure:
     data = df.assign(key=[names[recommendation_key(s, r)] for s, r in pairs])
     text = data.groupby("key")["recommendation"].first()
     keys = [names[pair] for pair in order]
-    labels = {key: f"{key}: {_short(text.get(key))}".rstrip(": ") for key in keys}
+    labels = {key: plain(f"{key}: {_short(text.get(key))}".rstrip(": ")) for key in keys}
     data = data.groupby(["key", "rag"], as_index=False)["count"].sum()
     return _stacked(data, "key", keys, labels, True, "Number of actions")
 
@@ -220,5 +221,10 @@ def actions_by_lead(df: pd.DataFrame) -> go.Figure:
     totals = df.groupby("lead")["count"].sum().sort_values(ascending=False)
     order = list(totals.index)
     return _stacked(
-        df, "lead", order, {lead: _short(lead, 40) for lead in order}, True, "Number of actions"
+        df,
+        "lead",
+        order,
+        {lead: plain(_short(lead, 40)) for lead in order},
+        True,
+        "Number of actions",
     )

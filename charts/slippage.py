@@ -17,6 +17,7 @@ from charts.theme import (
     bar_height,
     empty_figure,
     format_date,
+    plain,
     text_colour_on,
 )
 
@@ -36,7 +37,7 @@ def overdue_actions(df: pd.DataFrame) -> go.Figure:
         return empty_figure()
     data = df.sort_values("days_overdue", ascending=False)
     labels = [
-        f"{ref} – {lead}" if isinstance(lead, str) and lead.strip() else str(ref)
+        plain(f"{ref} – {lead}" if isinstance(lead, str) and lead.strip() else ref)
         for ref, lead in zip(data["ref"], data["lead"], strict=True)
     ]
     fills = [RAG_COLOURS.get(r, RAG_COLOURS["Not rated"]) for r in data["rag"]]
@@ -54,7 +55,7 @@ def overdue_actions(df: pd.DataFrame) -> go.Figure:
             # Inside a bar the text takes the contrasting colour; pushed outside, it is dark.
             insidetextfont={"color": [text_colour_on(f) for f in fills]},
             outsidetextfont={"color": DARK_TEXT},
-            customdata=data["action"],
+            customdata=[plain(a) for a in data["action"]],
             hovertemplate="%{y}<br>%{customdata}<br>%{x} days overdue<extra></extra>",
             showlegend=False,
         )
@@ -70,7 +71,7 @@ def redated_actions(df: pd.DataFrame) -> go.Figure:
     if df.empty:
         return empty_figure()
     data = df.sort_values("due_date")
-    refs = [str(r) for r in data["ref"]]
+    refs = [plain(r) for r in data["ref"]]
     first, now = _dates(data["first_due_date"]), _dates(data["due_date"])
     fig = go.Figure()
     for ref, a, b in zip(refs, first, now, strict=True):
@@ -116,7 +117,7 @@ def slippage_by(df: pd.DataFrame, group_label: str) -> go.Figure:
     if df.empty:
         return empty_figure()
     data = df.assign(total=df["overdue"] + df["redated"]).sort_values("total", ascending=False)
-    groups = [str(g) for g in data["group"]]
+    groups = [plain(g) for g in data["group"]]
     fig = go.Figure()
     # Solid against hatched, so the two series differ in more than colour.
     for column, name, colour, pattern in (
@@ -156,7 +157,7 @@ def due_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
         outline = RAG_COLOURS[level] if open_symbol else DARK_TEXT
         fig.add_trace(
             go.Scatter(
-                x=_dates(part["due_date"]), y=[str(r) for r in part["ref"]], mode="markers", name=level,
+                x=_dates(part["due_date"]), y=[plain(r) for r in part["ref"]], mode="markers", name=level,
                 marker={"symbol": RAG_SYMBOLS[level], "size": 16, "color": RAG_COLOURS[level],
                         "line": {"width": 2 if open_symbol else 1, "color": outline}},
                 customdata=[format_date(d) for d in _dates(part["due_date"])],
@@ -173,7 +174,7 @@ def due_timeline(df: pd.DataFrame, as_of: dt.date) -> go.Figure:
         x=when, y=1.0, yref="paper", text=f"As of {format_date(as_of)}",
         showarrow=False, xanchor="left", yanchor="bottom", font={"color": OWN_COLOUR},
     )  # fmt: skip
-    refs = [str(r) for r in data["ref"]]
+    refs = [plain(r) for r in data["ref"]]
     fig.update_yaxes(
         title="Action",
         type="category",

@@ -1,8 +1,9 @@
 """Tables as files for the panel pack: CSV and formatted Excel, safe to open.
 
 Text starting with '=', '+', '-' or '@' (or a tab or carriage return) would run as a
-formula when the file is opened in Excel, so such text is written with a leading
-apostrophe in CSV and as plain text cells in Excel: a downloaded file can never run one.
+formula when the file is opened in Excel, so such text (column names too) is written with
+a leading apostrophe in CSV and as plain text cells in Excel: a downloaded file can never
+run one.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def _argb(colour: str) -> str:
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens pound signs and accents correctly."""
-    return df.map(escape_formula).to_csv(index=False).encode("utf-8-sig")
+    safe = df.map(escape_formula)
+    safe.columns = [escape_formula(str(c)) for c in df.columns]
+    return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 def excel_bytes(
@@ -62,6 +65,7 @@ def excel_bytes(
     ws.title = sheet[:31]
     ws.append([str(c) for c in df.columns])
     for cell in ws[1]:
+        cell.data_type = "s"  # a column named '=HYPERLINK(...)' is a name, never a formula
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     rag_at = {i for i, c in enumerate(df.columns, start=1) if c in rag_columns}

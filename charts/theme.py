@@ -10,6 +10,7 @@ passes WCAG 2.2 AA (4.5:1) against it.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 
 import numpy as np
@@ -50,6 +51,13 @@ SERIES_COLOURS = ("#12436d", "#c2410c", "#1a7f74", "#801650", "#6a4c93", "#5e5e5
 FONT = "Arial, Helvetica, 'Segoe UI', sans-serif"
 BASE_FONT_SIZE = 16
 PRESENT_FONT_SIZE = 24  # legible at the back of a room at 1280x720
+
+
+def plain(text: object) -> str:
+    """Text from a file as a chart shows it: plotly draws a subset of HTML in titles, tick
+    labels, hover text, legends and annotations (live ``<a href>`` links, ``<b>``, ``<br>``),
+    so ``<``, ``>`` and ``&`` are written as entities and the text appears as typed."""
+    return html.escape(str(text), quote=False)
 
 
 def _luminance(hex_colour: str) -> float:

@@ -10,7 +10,7 @@ from loaders.detect import ACTION_VOCABULARY, Header, detect_header
 from loaders.errors import LoaderError, LoadWarning, cell_name, column_letter
 from loaders.interpret import Accounting, Decision, Question
 from loaders.rag import NOT_RATED, classify_colour, is_neutral_colour, normalise_rag
-from loaders.readers.sheet import Sheet
+from loaders.readers.sheet import CellError, Sheet
 from loaders.text import (
     cell_text,
     is_letter_ref,
@@ -386,6 +386,7 @@ class _SheetReader:
         return cell_text(*self._get(r, cells, name))
 
     def _read_body_row(self, r: int, cells: list[object]) -> None:
+        self._warn_errors(r, cells)
         rec_ref = self._text(r, cells, "recommendation_ref")
         rec_text = self._text(r, cells, "recommendation")
         if rec_ref:
@@ -432,7 +433,7 @@ class _SheetReader:
                 ref=ref,
                 action=action,
                 lead=self._text(r, cells, "lead"),
-                timescale=parse_timescale(*self._get(r, cells, "timescale")),
+                timescale=self._timescale(r, cells),
                 rag=self._rag(r, cells),
                 progress=self._text(r, cells, "progress"),
                 outcome=self._text(r, cells, "outcome"),
@@ -442,6 +443,48 @@ class _SheetReader:
                 source_row=r + 1,
             )
         )
+
+    def _warn_errors(self, r: int, cells: list[object]) -> None:
+        """An Excel error in a cell ('#REF!') is kept as its text, with a warning; the RAG and
+        timescale columns warn about their own."""
+        own = {c for name in ("rag", "timescale") for c in self.header.all_columns.get(name, ())}
+        for c, value in enumerate(cells):
+            if not isinstance(value, CellError) or c in own:
+                continue
+            what = (
+                "the action is loaded with it as its text"
+                if c in self.header.all_columns.get("action", ())
+                else "it is loaded as written"
+            )
+            self.warn(
+                f"the cell holds the error {value}; {what}. Correct the formula in Excel (or "
+                "type the value) and upload again.",
+                r,
+                c,
+            )
+
+    def _timescale(self, r: int, cells: list[object]) -> Timescale:
+        """The action's timescale; one that gives no due date it should is a warning."""
+        value, number_format = self._get(r, cells, "timescale")
+        col = self._pick(r, cells, "timescale")
+        if isinstance(value, CellError):
+            self.warn(
+                f"the cell holds the error {value}; the action is loaded with no due date "
+                "(due date unreadable). Correct the formula in Excel or type the timescale.",
+                r,
+                col,
+            )
+            return Timescale(str(value), None, (), "unreadable")
+        timescale = parse_timescale(value, number_format)
+        if timescale.kind in ("unreadable", "undated"):
+            self.warn(
+                f"the timescale '{timescale.text}' cannot be read as a due date; the action is "
+                "loaded with no due date (due date unreadable). Write a month and year "
+                "('April 2018'), a date ('30/04/2018') or a quarter ('Q1 2018/19').",
+                r,
+                col,
+            )
+        return timescale
 
     def _has_own_fields(self, r: int, cells: list[object], ref: str | None) -> bool:
         """Whether a row without action text still has what only an action has."""
@@ -508,6 +551,14 @@ class _SheetReader:
         if col is None:
             return NOT_RATED
         value = cells[col] if col < len(cells) else None
+        if isinstance(value, CellError):
+            self.warn(
+                f"the cell holds the error {value}; loaded as Not rated. Correct the formula "
+                "in Excel or type the rating (Complete, Green, Amber or Red).",
+                r,
+                col,
+            )
+            return NOT_RATED
         fill = self.sheet.fills.get((r, col))
         from_fill = self._fill_rag(fill) if fill else None
         if value is not None:

@@ -56,6 +56,11 @@ class LoaderError(Exception):
         self.row = row
         self.column = column
 
+    def __reduce__(self):
+        # Pickled whole (message, file, sheet, row, column and any extra state), so an error
+        # raised in the contained worker arrives in the dashboard exactly as raised.
+        return (_restore_error, (type(self), self.__dict__.copy()))
+
     def located(self, file: str) -> LoaderError:
         """Fill in the file name when the raiser did not know it."""
         if not self.file:
@@ -65,6 +70,13 @@ class LoaderError(Exception):
     def __str__(self) -> str:
         where = _where(self.file, self.sheet, self.row, self.column)
         return f"{where}: {self.message}" if where else self.message
+
+
+def _restore_error(cls: type[LoaderError], state: dict) -> LoaderError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, state.get("message"))
+    error.__dict__.update(state)
+    return error
 
 
 class NotASpreadsheet(LoaderError):

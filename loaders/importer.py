@@ -36,9 +36,10 @@ from loaders.store import (
     find_duplicate,
     reference_data,
     save_layout,
-    saved_layouts,
+    saved_layout_map,
     transaction,
 )
+from loaders.worker import run_contained
 
 __all__ = [
     "ImportResult",
@@ -236,6 +237,9 @@ def _parse(source, layout, evidence, doubt, answers, options) -> ParsedFile:
         interp.ask(doubt)
     given = Answers(answers)
     parsed = layout.parse(source, Context(interp, given, options))
+    # What the readers noticed (rows decoded as Windows-1252, NUL bytes removed) is said too.
+    if "sheets" in source.__dict__:
+        parsed.warnings = [w for sheet in source.sheets for w in sheet.warnings] + parsed.warnings
     interp.unasked = [k for k in given.unused() if k != "kind"]
     parsed.interpretation = interp
     return parsed
@@ -389,17 +393,48 @@ def interpret_path(
     area: str | None = None,
     answers: dict[str, str] | None = None,
 ) -> ParsedFile:
-    """A file on disk interpreted against this database's saved layouts and reference data."""
+    """A file on disk interpreted, in a contained worker, against this database's saved
+    layouts and reference data."""
     try:
         content = read_path(path)
     except OSError as exc:
         raise LoaderError(
             f"The file could not be opened ({exc.strerror}).", file=path.name
         ) from exc
-    return interpret_file(
-        content, path.name, kind=kind, answers=answers, saved=saved_layouts(con),
-        options=Options(plan=plan, as_of=as_of, area=area, reference=reference_data(con)),
+    return interpret_contained(
+        con, content, path.name, kind=kind, answers=answers,
+        options=Options(plan=plan, as_of=as_of, area=area),
     )  # fmt: skip
+
+
+def interpret_contained(
+    con: duckdb.DuckDBPyConnection,
+    content: bytes,
+    file_name: str,
+    *,
+    kind: str = "auto",
+    answers: dict[str, str] | None = None,
+    options: Options | None = None,
+) -> ParsedFile:
+    """``interpret_file`` in a worker with limits on memory and time (loaders.worker): a
+    hostile file can end only its worker, never the dashboard. Saved layouts and reference
+    data are read here, from the database, and handed to the worker."""
+    options = options or Options()
+    options.reference = reference_data(con)
+    parsed = run_contained(
+        _interpret_in_worker, content, file_name, kind, answers, options,
+        saved_layout_map(con), file_name=file_name,
+    )  # fmt: skip
+    parsed.content = content  # not sent back: the dashboard has the bytes already
+    return parsed
+
+
+def _interpret_in_worker(content, file_name, kind, answers, options, saved) -> ParsedFile:
+    parsed = interpret_file(
+        content, file_name, kind=kind, answers=answers, options=options, saved=saved.get
+    )
+    parsed.content = b""
+    return parsed
 
 
 def remove_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> str:

@@ -8,12 +8,13 @@ way is a decision with its evidence, and a choice that is not certain is a quest
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from loaders.errors import cell_name, column_letter
+from loaders.errors import LoaderError, cell_name, column_letter
 from loaders.interpret import MappingError, Question
 from loaders.metric_sheet import (
     Figure,
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 
 # A wide table needs this many period columns (or one beside a benchmark or target).
 MIN_PERIOD_COLUMNS = 2
+# How many rows below a would-be header are looked at to tell a header from a record.
+PERIOD_LOOKAHEAD = 4
 # How many rows below a header are sampled to tell a column of numbers from a column of
 # labels ("Staff group" holding 26 and 15.5 is a measure, not part of a row's label).
 COLUMN_SAMPLE_ROWS = 200
@@ -127,6 +130,10 @@ class _SheetParser(SheetReader):
     def _try_table(self, r: int) -> int | None:
         cells = self.sheet.rows[r]
         fields = _fields(cells)
+        if {"period", "value"} <= fields.keys() and "indicator" not in fields:
+            unnamed = self._unnamed_indicator(r, fields)
+            if unnamed is not None:
+                fields = {**fields, "indicator": unnamed}
         if {"indicator", "period", "value"} <= fields.keys():
             return self._long(r, fields)
         wide = self._wide_columns(r)
@@ -135,6 +142,50 @@ class _SheetParser(SheetReader):
         if "breakdown" in fields:
             return self._breakdown(r, fields)
         return None
+
+    def _unnamed_indicator(self, r: int, fields: dict[str, int]) -> int | None:
+        """A long table's header naming Period and Value but no indicator: a column with no
+        header and text below may be its indicators. Asked, never assumed (the table is read
+        only once the officer says so); None when there is no such column."""
+        cells = self.sheet.rows[r]
+        blank = [
+            c for c in range(len(cells))
+            if cells[c] is None and c not in fields.values()
+            and any(isinstance(self.sheet.value(b, c), str) for b in range(r + 1, r + 4))
+        ]  # fmt: skip
+        if not blank:
+            return None
+        c = blank[0]
+        key = f"indicator column '{self.sheet.name}'!{column_letter(c)}"
+        answer = self.answer(key)
+        if answer == "indicator":
+            self.decide(
+                "column", f"column {column_letter(c)}", "indicator", f"the answer to [{key}]",
+                row=r, column=c,
+            )  # fmt: skip
+            return c
+        if answer is None:
+            sample = [cell_text(self.sheet.value(b, c)) for b in range(r + 1, r + 4)]
+            self.ask(
+                Question(
+                    key,
+                    f"Row {r + 1} heads a table with Period and Value columns, but column "
+                    f"{column_letter(c)} has no header. Does it hold the indicator names?",
+                    ("indicator", "no"),
+                    likely="indicator",
+                    cells=tuple(t for t in sample if t),
+                    sheet=self.sheet.name,
+                    row=r,
+                    column=c,
+                )
+            )
+            return c if self.ctx is None else None  # detecting: it is a table; reading: ask
+        raise LoaderError(
+            f"Row {r + 1} heads a table with Period and Value columns but no indicator column. "
+            "Add a header such as 'Indicator' above the column of indicator names.",
+            sheet=self.sheet.name,
+            row=r,
+        )
 
     # Where a table's rows end: at the next table, never at a sub-heading or spacer row.
     def _rows(
@@ -406,6 +457,7 @@ class _SheetParser(SheetReader):
         cells = self.sheet.rows[r]
         year = self.year()
         columns: list[_Column] = []
+        bare_years: set[int] = set()  # period columns headed by a bare number (2017)
         label_col = None
         for c, value in enumerate(cells):
             if value is None or (strict and is_plain_number(value)):
@@ -413,6 +465,8 @@ class _SheetParser(SheetReader):
             kind, period, bench, unit = _header_cell(value, year)
             if kind == "period":
                 columns.append(_Column(c, period=period, unit=unit))
+                if is_plain_number(value):
+                    bare_years.add(c)
             elif kind == "benchmark":
                 columns.append(_Column(c, period=period, area=bench[0], area_kind=bench[1]))
             elif kind == "target":
@@ -430,6 +484,18 @@ class _SheetParser(SheetReader):
                 )
             ):
                 label_col = c  # the first text before the periods, or the one headed Indicator
+        if not strict:
+            # A column whose cells below are periods themselves ("2015/16", "Q1 2016/17") is a
+            # long table's Period column, and this row its first record, not a header.
+            columns = [col for col in columns if not self._periods_below(r, col.col, year)]
+            # Beside periods written as periods ("2015/16"), a bare number (1990) is a figure
+            # of a record, not a year heading a column: headers write their years one way.
+            # And bare years heading columns run in order (2015, 2016, 2017), never 2017, 1990.
+            years = [col.period.start.year for col in columns if col.col in bare_years]
+            steps = {b - a for a, b in itertools.pairwise(years)}
+            ordered = steps <= set(range(1, 6)) or steps <= set(range(-5, 0))
+            if not ordered or any(col.period and col.col not in bare_years for col in columns):
+                columns = [col for col in columns if col.col not in bare_years]
         periods = [col for col in columns if col.period and not col.area and not col.is_target]
         beside_benchmark = not strict and periods and len(columns) > len(periods)
         if len(periods) < MIN_PERIOD_COLUMNS and not beside_benchmark:
@@ -440,6 +506,16 @@ class _SheetParser(SheetReader):
             if col.period is None and not col.is_target:
                 col.period, col.assumed = self._undated(r, col, periods, strict), True
         return (label_col if label_col is not None else 0), self._with_sub_header(r, columns)
+
+    def _periods_below(self, r: int, c: int, year: int | None) -> bool:
+        """Whether most text cells in the next rows of column c name periods."""
+        below = [
+            self.sheet.value(b, c)
+            for b in range(r + 1, min(r + 1 + PERIOD_LOOKAHEAD, len(self.sheet.rows)))
+        ]
+        texts = [v for v in below if isinstance(v, str) and not is_plain_number(v)]
+        named = sum(parse_period(v, year) is not None for v in texts)
+        return bool(texts) and named * 2 > len(below)
 
     def _undated(self, r: int, col: _Column, periods: list[_Column], strict: bool) -> Period:
         """A benchmark column that names no year ('England'): asked which period it is for,

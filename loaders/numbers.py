@@ -81,8 +81,13 @@ def read_value(value: object, number_format: str | None = None) -> Reading:
 
 def _fraction(match: re.Match[str]) -> Reading:
     a, b = _num(match["a"]), _num(match["b"])
+    text = match.group(0).strip()
     if not b:
-        return Reading(None, "%", a, b, problem=f"'{match.group(0).strip()}' is out of nothing")
+        return Reading(None, "%", a, b, problem=f"'{text}' is out of nothing")
+    if a > b:
+        # "90 out of 116" counts some of a whole; "2015/16" is a year and "19/4" a date, and
+        # reading either as a share (12,593.75%) would show a councillor nonsense.
+        return Reading(None, problem=f"'{text}' is not a share of a whole (more than all of it)")
     return Reading(a / b * 100, "%", a, b)
 
 

@@ -57,3 +57,23 @@ def max_upload_bytes() -> int:
 
 def max_cells() -> int:
     return int(MAX_CELLS.value())
+
+
+WORKER_MEMORY_MB = Setting(
+    "DASHBOARD_WORKER_MEMORY_MB",
+    "2048",
+    "Most memory (address space) the worker reading one uploaded file may use, in megabytes.",
+)
+WORKER_SECONDS = Setting(
+    "DASHBOARD_WORKER_SECONDS",
+    "45",
+    "Most CPU seconds the worker reading one uploaded file may use.",
+)
+
+
+def worker_memory_bytes() -> int:
+    return int(float(WORKER_MEMORY_MB.value()) * 2**20)
+
+
+def worker_seconds() -> int:
+    return int(WORKER_SECONDS.value())

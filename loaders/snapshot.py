@@ -24,9 +24,12 @@ _MONTH = (
 # from one month's file to the next ("ILACS plan Jan18 v2.xlsx" -> "ILACS plan").
 _NAME_NOISE = re.compile(
     rf"\b(\d{{1,4}}[-._]\d{{1,2}}[-._]\d{{1,4}}|\d{{4}}[-._]\d{{2}}|\d{{8}}|({_MONTH})[-_ ]?\d{{2,4}}|\d{{4}}|"
-    rf"v\d+(\.\d+)?|final|draft|copy|updated?)\b",
+    rf"{_MONTH}|v\d+(\.\d+)?|final|draft|copy|updated?)\b",
     re.I,
 )
+# Marks a copy of a file gets: "X (1).xlsx", "X - Copy.xlsx", "Copy of X.xlsx", "X copy 2".
+_COPY_MARK = re.compile(r"\(\s*\d+\s*\)|\[\s*\d+\s*\]|\bcopy\b(\s+of\b|\s*\d{1,2}\b)?", re.I)
+_LAST_PLAN_WORD = re.compile(r"\bplan$", re.I)
 
 
 def plan_from_titles(title_lines: list[str]) -> str | None:
@@ -39,9 +42,26 @@ def plan_from_titles(title_lines: list[str]) -> str | None:
 
 
 def plan_from_file_name(file_name: str) -> str:
+    """The plan a file is, the same for every month's file and every copy of one.
+
+    Dates, month names, versions and copy marks are dropped ("Copy of X 2018-02 (1)" ->
+    "X plan"). The name always ends in the word "plan", lower case, added where the file
+    name lacks it, so "X 2018-02" and "X Plan Feb 2018" are one plan; its first letter is a
+    capital and the rest is kept as written, so "x 2018-02" is the same plan too. A name
+    retyped in other capitals ("ILACS" and "ilacs") stays two names: compare plan names
+    case-insensitively where that matters.
+    """
     stem = PurePath(file_name).stem.replace("_", " ")
-    cleaned = " ".join(_NAME_NOISE.sub(" ", stem).split()).strip(" -.")
-    return cleaned or stem
+    cleaned = _COPY_MARK.sub(" ", stem)
+    words = _NAME_NOISE.sub(" ", cleaned).split()
+    cleaned = " ".join(w for w in words if any(ch.isalnum() for ch in w)).strip(" -.,")
+    if not cleaned:
+        return stem
+    if _PLAN_WORD.search(cleaned):
+        cleaned = _LAST_PLAN_WORD.sub("plan", cleaned)
+    else:
+        cleaned += " plan"
+    return cleaned[0].upper() + cleaned[1:]
 
 
 def as_of_from_titles(title_lines: list[str]) -> dt.date | None:

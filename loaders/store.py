@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -489,18 +489,12 @@ def find_duplicate(
     ).fetchone()
 
 
-def saved_layouts(
-    con: duckdb.DuckDBPyConnection,
-) -> Callable[[str], tuple[int, dict[str, str]] | None]:
-    """A lookup of the answers saved for a layout fingerprint: (layout_id, answers)."""
-
-    def find(fingerprint: str) -> tuple[int, dict[str, str]] | None:
-        row = con.execute(
-            "SELECT layout_id, answers FROM layouts WHERE fingerprint = ?", [fingerprint]
-        ).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
-
-    return find
+def saved_layout_map(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, dict[str, str]]]:
+    """Every saved layout's answers by its fingerprint: fingerprint -> (layout_id, answers)."""
+    rows = con.execute("SELECT fingerprint, layout_id, answers FROM layouts").fetchall()
+    return {
+        fingerprint: (layout_id, json.loads(answers)) for fingerprint, layout_id, answers in rows
+    }
 
 
 def save_layout(

@@ -19,7 +19,10 @@ class Timescale:
     text: str | None  # as written; for an Excel date, the date as the cell shows it
     due_date: dt.date | None
     milestones: tuple[Milestone, ...]
-    kind: str  # date, milestones, recurring, completed, immediate, blank, undated
+    # date, milestones, recurring, completed, immediate, blank, undated (text or a number
+    # with no date in it), unreadable (a date written so it cannot be read: "13/13/2018",
+    # "31 Apr 2018", "By 30 April" with no year). Neither of the last two has a due date.
+    kind: str
 
 
 MONTHS = {
@@ -47,6 +50,23 @@ _MONTH_YEAR = re.compile(rf"\b{_MONTH}[\s,'’-]*(?P<year>\d{{4}}|\d{{2}})\b", r
 # "31/03/2018", "31.03.18", "31-3-2018": UK order, day first.
 _NUMERIC_DMY = re.compile(r"\b(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>\d{4}|\d{2})\b")
 _ISO = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
+# "04/2018": a month and a four-digit year (a two-digit one would be "2023/24", a year).
+_NUMERIC_MONTH_YEAR = re.compile(r"(?<![\d/.-])(?P<month>\d{1,2})/(?P<year>\d{4})\b(?![/.-]\d)")
+# "Q1 2018/19", "Q4 2018-19": quarters of the financial year (Q1 = Apr-Jun).
+_QUARTER = re.compile(
+    r"\bQ(?P<quarter>[1-4])\s*(?:FY\s*)?(?P<year>\d{4}|\d{2})\s*[/-]\s*(?P<next>\d{4}|\d{2})\b",
+    re.I,
+)
+# Dates missing their year: "30 April", "April 30th", "By end of April". A month word alone
+# is read only when it is all the cell says ("May" in a sentence is not a month).
+_DAY_MONTH = re.compile(
+    rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?![\w'’])", re.I
+)
+_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)", re.I)
+_MONTH_ALONE = re.compile(
+    rf"^\s*(?:(?:by|before|in|during|from|until|til+)\s+)?(?:(?:the\s+)?end\s+(?:of\s+)?)?{_MONTH}\s*$",
+    re.I,
+)
 
 RECURRING = re.compile(
     r"\b(monthly|weekly|fortnightly|quarterly|annually|annual|yearly|termly|ongoing|on-going|"
@@ -94,16 +114,27 @@ def _safe_date(year: int | None, month: int, day: int) -> dt.date | None:
 
 def dates_in(text: str) -> list[dt.date]:
     """Every date written in a piece of text, in order of appearance."""
+    return _scan(text)[0]
+
+
+def _scan(text: str) -> tuple[list[dt.date], bool]:
+    """The dates written in a piece of text, and whether any date in it cannot be read."""
     found: list[tuple[int, dt.date]] = []
     taken: list[tuple[int, int]] = []
+    unreadable = False
 
     def free(m: re.Match[str]) -> bool:
         return all(m.end() <= a or m.start() >= b for a, b in taken)
 
     def add(m: re.Match[str], date: dt.date | None) -> None:
-        if date is not None:
+        # An impossible date ("31 Apr 2018") still takes its place, so that no shorter
+        # pattern reads part of it ("Apr 2018") as another date.
+        nonlocal unreadable
+        taken.append(m.span())
+        if date is None:
+            unreadable = True
+        else:
             found.append((m.start(), date))
-            taken.append(m.span())
 
     for m in _ISO.finditer(text):
         add(m, _safe_date(_year(m["year"]), int(m["month"]), int(m["day"])))
@@ -114,11 +145,33 @@ def dates_in(text: str) -> list[dt.date]:
         for m in pattern.finditer(text):
             if free(m):
                 add(m, _safe_date(_year(m["year"]), MONTHS[m["month"].lower()], int(m["day"])))
+    for m in _QUARTER.finditer(text):
+        if free(m):
+            add(m, _quarter_end(m))
+    for m in _NUMERIC_MONTH_YEAR.finditer(text):
+        year = _year(m["year"])
+        if free(m) and year is not None:
+            month = int(m["month"])
+            add(m, _month_end(year, month) if 1 <= month <= 12 else None)
     for m in _MONTH_YEAR.finditer(text):
         year = _year(m["year"])
         if free(m) and year is not None:
             add(m, _month_end(year, MONTHS[m["month"].lower()]))
-    return [date for _, date in sorted(found, key=lambda item: item[0])]
+    for pattern in (_DAY_MONTH, _MONTH_DAY, _MONTH_ALONE):
+        for m in pattern.finditer(text):
+            if free(m) and m["month"] != "may":  # "6 may be late": a verb, not the month
+                add(m, None)  # a day and month with no year: which year is a guess
+    return [date for _, date in sorted(found, key=lambda item: item[0])], unreadable
+
+
+def _quarter_end(m: re.Match[str]) -> dt.date | None:
+    """The last day of a financial-year quarter: Q1 2018/19 ends 30 June 2018."""
+    start, following = _year(m["year"]), _year(m["next"])
+    if start is None or following is None or following % 100 != (start + 1) % 100:
+        return None
+    month = 3 * int(m["quarter"]) + 3  # Q1 -> June, Q4 -> March (15 -> 3 of the next year)
+    end = _month_end(start + (month > 12), (month - 1) % 12 + 1)
+    return end if plausible(end) else None
 
 
 def parse_timescale(value: object, number_format: str | None = None) -> Timescale:
@@ -138,7 +191,11 @@ def parse_timescale(value: object, number_format: str | None = None) -> Timescal
         return Timescale(str(value), None, (), "undated")
     text = value.strip()
     parts = [p.strip() for p in _PARTS.split(text) if p and p.strip()]
-    milestones = tuple(Milestone(d, part) for part in parts for d in dates_in(part))
+    scanned = [(part, _scan(part)) for part in parts]
+    if any(unreadable for _, (_, unreadable) in scanned):
+        # One date that cannot be read makes the due date unknown: it may be the last.
+        return Timescale(text, None, (), "unreadable")
+    milestones = tuple(Milestone(d, part) for part, (dates, _) in scanned for d in dates)
     if milestones:
         due = max(m.date for m in milestones)
         return Timescale(

@@ -61,12 +61,12 @@ else:
         )
         if pd.notna(one["layout_id"]):
             read_as += f", with the answers of saved layout {int(one['layout_id'])}"
-        st.markdown(
+        st.markdown(ui.literal(
             f"{read_as}. "
             + (f"{int(one['cells']):,} cells in its tables, {int(one['cells_stored']):,} stored"
                + (f"; not stored: {_reasons(one['cells_not_stored'])}." if _reasons(one["cells_not_stored"]) else ".")
                if pd.notna(one["cells"]) else "")
-        )  # fmt: skip
+        ))  # fmt: skip
         listed = one["warning_list"]
         if len(listed):
             st.dataframe(pd.DataFrame({"Warning": list(listed)}), hide_index=True, width="stretch")
@@ -84,10 +84,10 @@ else:
             try:
                 name = remove_upload(ui.connection(), int(target))
             except LoaderError as exc:
-                st.error(str(exc))
+                st.error(ui.literal(exc))
             else:
                 ui.refresh()
-                st.success(f"Removed upload {target} ({name}).")
+                st.success(ui.literal(f"Removed upload {target} ({name})."))
                 st.rerun()
 
 st.header("Saved layouts", divider="gray")
@@ -128,7 +128,7 @@ else:
             try:
                 update_layout(ui.connection(), int(chosen_layout), new_name, load_mapping(text))
             except LoaderError as exc:
-                st.error(str(exc))
+                st.error(ui.literal(exc))
             else:
                 ui.refresh()
                 st.success(f"Saved layout {chosen_layout}.")
@@ -136,7 +136,7 @@ else:
             try:
                 delete_layout(ui.connection(), int(chosen_layout))
             except LoaderError as exc:
-                st.error(str(exc))
+                st.error(ui.literal(exc))
             else:
                 ui.refresh()
                 st.rerun()

@@ -32,7 +32,7 @@ def present(deck: decks.Deck) -> None:
     number = min(max(int(value) if value.isdigit() else 1, 1), total)
     slide = deck.slides[number - 1]
     where, leave, back, ahead = st.columns([3, 2, 1, 1], vertical_alignment="center")
-    where.caption(f"{deck.name} · slide {number} of {total}")
+    where.caption(f"{ui.literal(deck.name)} · slide {number} of {total}")
     if ui.presenting():
         ui.exit_presentation("pages/decks.py", leave)
     back.button(
@@ -46,9 +46,12 @@ def present(deck: decks.Deck) -> None:
     try:
         ui.show(ui.view("build", slide.kind, slide.params), title=True)
     except NoData as exc:
-        st.warning(f"{describe(slide.kind, slide.params)}: {exc} Edit the deck to change it.")
+        st.warning(
+            ui.literal(f"{describe(slide.kind, slide.params)}: {exc}")
+            + " Edit the deck to change it."
+        )
     with st.expander("Speaker note", expanded=not ui.presenting()):
-        st.markdown(slide.note or "No note for this slide.")
+        st.markdown(ui.literal(slide.note) if slide.note else "No note for this slide.")
     if not ui.presenting():
         st.page_link(
             "pages/decks.py",
@@ -86,7 +89,7 @@ def _add(draft: dict, kind: str, params: dict) -> None:
 
 def editor(deck: decks.Deck | None) -> None:
     draft = _draft(deck)
-    st.subheader(f"Edit “{deck.name}”" if deck else "New deck")
+    st.subheader(f"Edit “{ui.literal(deck.name)}”" if deck else "New deck")
     draft["name"] = st.text_input(
         "Deck name", draft["name"], placeholder="Corporate parenting panel, March"
     )
@@ -114,7 +117,7 @@ def editor(deck: decks.Deck | None) -> None:
     for i, slide in enumerate(slides):
         with st.container(border=True):
             text, up, down, remove = st.columns([6, 1, 1, 1], vertical_alignment="center")
-            text.markdown(f"**{i + 1}. {describe(slide['kind'], slide['params'])}**")
+            text.markdown(f"**{i + 1}. {ui.literal(describe(slide['kind'], slide['params']))}**")
             up.button("Up", key=f"up_{slide['uid']}", disabled=i == 0, on_click=_move,
                       args=(slides, i, -1), icon=":material/arrow_upward:")  # fmt: skip
             down.button("Down", key=f"down_{slide['uid']}", disabled=i == len(slides) - 1,
@@ -137,7 +140,7 @@ def editor(deck: decks.Deck | None) -> None:
                 ),
             )
         except decks.DeckError as exc:
-            st.error(str(exc))
+            st.error(ui.literal(exc))
             return
         st.session_state.pop("deck_draft", None)
         st.query_params.pop("edit", None)
@@ -162,9 +165,9 @@ def listing() -> None:
     for row in stored.itertuples():
         with st.container(border=True):
             text, show, edit, remove = st.columns([4, 2, 1, 1], vertical_alignment="center")
-            who = f" by {row.saved_by}" if row.saved_by else ""
+            who = f" by {ui.literal(row.saved_by)}" if row.saved_by else ""
             text.markdown(
-                f"**{row.name}**{' (just saved)' if row.deck_id == saved else ''}  \n"
+                f"**{ui.literal(row.name)}**{' (just saved)' if row.deck_id == saved else ''}  \n"
                 f"{ui.plural(int(row.slides), 'slide')}, saved {ui.date_text(row.saved_at)}{who}"
             )
             show.page_link(
@@ -179,7 +182,9 @@ def listing() -> None:
             if remove.button("Delete", key=f"delete_{row.deck_id}", icon=":material/delete:"):
                 st.session_state["deck_delete"] = row.deck_id
             if st.session_state.get("deck_delete") == row.deck_id:
-                st.warning(f"Delete the deck “{row.name}”? Its views and data are not affected.")
+                st.warning(
+                    f"Delete the deck “{ui.literal(row.name)}”? Its views and data are not affected."
+                )
                 if st.button("Yes, delete it", key=f"confirm_{row.deck_id}", type="primary"):
                     decks.delete(con, row.deck_id)
                     st.session_state.pop("deck_delete", None)

@@ -23,7 +23,7 @@ with st.sidebar:
     indicator_table = ui.query("indicators", area)
     names = list(indicator_table["indicator"])
     if not names:
-        st.info(f"No figures for {area} yet.")
+        st.info(f"No figures for {ui.literal(area)} yet.")
         st.stop()
     indicator = ui.url_select("Indicator", names, "indicator")
 
@@ -47,10 +47,11 @@ if not latest.empty:
     row = latest.iloc[0]
     facts.insert(
         0,
-        f"latest {format_value(row['value'], unit)} ({row['period_label']}), RAG **{row['rag']}**",
+        f"latest {format_value(row['value'], unit)} ({ui.literal(row['period_label'])}), "
+        f"RAG **{ui.literal(row['rag'])}**",
     )
 # The view's heading below names the indicator; this line says where it stands now.
-st.markdown(f"**{indicator}**, {area}: " + "; ".join(facts) + ".")
+st.markdown(f"**{ui.literal(indicator)}**, {ui.literal(area)}: " + "; ".join(facts) + ".")
 
 trend = ui.view("kpi", indicator, area)
 ui.show(trend)
@@ -62,7 +63,7 @@ if trend.figure is not None:
         ).drop(columns=["period_type", "period_end", "unit"])  # fmt: skip
         st.dataframe(source, hide_index=True, width="stretch")
 
-st.subheader(f"Several indicators side by side: {area}")
+st.subheader(f"Several indicators side by side: {ui.literal(area)}")
 chosen_default = names[: min(6, len(names))]
 kept = st.query_params.get("compare")
 initial = [
@@ -130,7 +131,7 @@ else:
     )
     ui.chart(fig, text, table, key="ranking")
 
-st.subheader(f"Breakdowns: {area}")
+st.subheader(f"Breakdowns: {ui.literal(area)}")
 with_breakdowns = ui.query("indicators_with_breakdowns", area)
 if not with_breakdowns:
     st.info("No breakdowns (by team, placement type and so on) are loaded for this council.")

@@ -26,7 +26,7 @@ def _since(delta, previous) -> str | None:
 
 
 for plan in plans.itertuples():
-    st.subheader(plan.plan)
+    st.subheader(ui.literal(plan.plan))
     previous = ui.date_text(plan.previous_as_of)
     st.caption(
         f"Latest snapshot {ui.date_text(plan.as_of)}"
@@ -54,7 +54,7 @@ for plan in plans.itertuples():
                 )
 
 area = ui.query("default_area")
-st.header("Service metrics" + (f": {area}" if area else ""), divider="gray")
+st.header("Service metrics" + (f": {ui.literal(area)}" if area else ""), divider="gray")
 tiles = ui.query("kpi_tiles", area) if area else None
 if tiles is None or tiles.empty:
     ui.empty_state("No service metrics are loaded yet.", "Upload a KPI return")
@@ -64,7 +64,8 @@ else:
         change = None
         if tile.change is not None and not pd.isna(tile.change):
             sign = "+" if tile.change > 0 else ""
-            change = f"{sign}{format_value(tile.change, tile.unit)} on {tile.previous_period}"
+            # the sign leads, as st.metric reads it for the arrow; the period is file text
+            change = f"{sign}{format_value(tile.change, tile.unit)} on {ui.literal(tile.previous_period)}"
         has_target = tile.target is not None and not pd.isna(tile.target)
         target = f" · target {format_value(tile.target, tile.unit)}" if has_target else ""
         history = [
@@ -72,7 +73,7 @@ else:
         ]
         with cols[i % 3].container(border=True):
             st.metric(
-                tile.indicator,
+                ui.literal(tile.indicator),
                 format_value(tile.value, tile.unit),
                 delta=change,
                 delta_color=DELTA_COLOUR.get(tile.polarity, "off"),
@@ -84,7 +85,9 @@ else:
                     sparkline(history), width="stretch", theme=None, alt=f"Trend: {trend}",
                     key=f"spark_{i}", config={"staticPlot": True},
                 )  # fmt: skip
-            st.markdown(f"**RAG: {tile.rag}** · {tile.period_label}{target}")
+            st.markdown(
+                f"**RAG: {ui.literal(tile.rag)}** · {ui.literal(tile.period_label)}{target}"
+            )
             st.page_link(
                 "pages/kpi_trends.py",
                 label="See the trend",

@@ -32,7 +32,7 @@ with st.sidebar:
     rag = ui.url_select("RAG", options["rag"], "rag", allow_all="All ratings")
 filters = {"section": section, "recommendation": recommendation, "lead": lead, "rag": rag}
 
-st.caption(f"{plan}, as of {ui.date_text(as_of)}")
+st.caption(f"{ui.literal(plan)}, as of {ui.date_text(as_of)}")
 
 ui.show(ui.view("rag_by_recommendation", plan, as_of, **filters))
 

@@ -30,7 +30,7 @@ with_target = (
     list(ui.query("indicators", area).dropna(subset=["target"])["indicator"]) if area else []
 )
 chosen = st.multiselect(
-    f"KPIs to include{f' for {area}' if area else ''}",
+    f"KPIs to include{f' for {ui.literal(area)}' if area else ''}",
     names,
     default=with_target[:3] or names[:3],
     help="Each gets a page: its trend against target, region, statistical neighbours and England.",
@@ -48,7 +48,7 @@ if st.button(
             report = pack.build(ui.connection(), plan, as_of, chosen, area)
             made = {"pdf": pack.pdf_bytes(report), "pptx": pack.pptx_bytes(report)}
     except ExportUnavailable as exc:
-        st.error(str(exc))
+        st.error(ui.literal(exc))
         st.stop()
     st.session_state["report"] = {
         **made,
@@ -62,7 +62,7 @@ made = st.session_state.get("report")
 if made and made["for"] == (plan, as_of, tuple(chosen)):
     st.success(
         f"Made in {made['seconds']:.1f} s: {ui.plural(made['pages'], 'chart page')} for "
-        f"{plan} as of {ui.date_text(as_of)}.",
+        f"{ui.literal(plan)} as of {ui.date_text(as_of)}.",
         icon=":material/check:",
     )
     left, right, _ = st.columns([1, 1, 3])

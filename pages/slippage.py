@@ -23,7 +23,9 @@ if rows.empty:
 as_of = rows["as_of"].iloc[0]
 as_of = as_of.date() if isinstance(as_of, pd.Timestamp) else as_of
 st.caption(
-    f"{plan}, latest snapshot as of {ui.date_text(as_of)}" + (f", lead: {lead}" if lead else "")
+    ui.literal(
+        f"{plan}, latest snapshot as of {ui.date_text(as_of)}" + (f", lead: {lead}" if lead else "")
+    )
 )
 
 overdue = rows[rows["overdue"]].sort_values("days_overdue", ascending=False)

@@ -8,16 +8,17 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+import queries
 import ui
 from charts.theme import RAG_ORDER
 from data.templates import action_plan_template, kpi_template
 from loaders import settings
 from loaders.errors import LoaderError
-from loaders.importer import check_loadable, interpret_file, write_parsed
+from loaders.importer import check_loadable, interpret_contained, write_parsed
 from loaders.interpret import dump_mapping
 from loaders.layouts import Options
 from loaders.layouts.plan_table import EARLIEST_AS_OF, LATEST_AS_OF_AHEAD
-from loaders.store import find_duplicate, reference_data, saved_layouts
+from loaders.store import find_duplicate
 
 ui.ensure_navigation()
 st.title("Upload")
@@ -61,16 +62,20 @@ content = upload.getvalue()
 con = ui.connection()
 digest = hashlib.sha256(content).hexdigest()
 answers: dict[str, str] = st.session_state.setdefault("upload_answers", {}).setdefault(digest, {})
+# Read in a contained worker (a hostile file ends only the worker), once per file, answers
+# and council: later reruns of the page (typing a name, a date) reuse the reading.
+reading_key = (digest, tuple(sorted(answers.items())), area, queries.data_version(con))
 try:
-    parsed = interpret_file(
-        content,
-        upload.name,
-        answers=answers,
-        options=Options(area=area or None, reference=reference_data(con)),
-        saved=saved_layouts(con),
-    )
+    if st.session_state.get("upload_reading", (None,))[0] != reading_key:
+        st.session_state["upload_reading"] = (
+            reading_key,
+            interpret_contained(
+                con, content, upload.name, answers=answers, options=Options(area=area or None)
+            ),
+        )
+    parsed = st.session_state["upload_reading"][1]
 except LoaderError as exc:
-    st.error(f"This file could not be loaded. {exc}", icon=":material/error:")
+    st.error(f"This file could not be loaded. {ui.literal(exc)}", icon=":material/error:")
     st.stop()
 interp = parsed.interpretation
 
@@ -79,13 +84,14 @@ if duplicate:
     upload_id, name, loaded_at = duplicate
     st.warning(
         f"This file was already loaded on {ui.date_text(loaded_at.date())} at {loaded_at:%H:%M} as upload "
-        f"{upload_id} ('{name}'). Nothing will be loaded twice; remove that upload on the Data page first "
+        f"{upload_id} ('{ui.literal(name)}'). Nothing will be loaded twice; remove that upload on the Data page first "
         "to load it again."
     )
     st.stop()
 
 st.caption(
-    f"Read as **{interp.kind}** ({interp.layout}); {interp.accounting.summary()}."
+    f"Read as **{interp.kind}** ({ui.literal(interp.layout)}); "
+    f"{ui.literal(interp.accounting.summary())}."
     + (
         f" The answers saved for this layout (layout {interp.layout_id}) were applied."
         if interp.layout_id
@@ -110,9 +116,12 @@ if interp.questions:
     with st.form("questions"):
         given = {}
         for i, q in enumerate(interp.questions):
-            st.markdown(f"**{i + 1}. {q.prompt}**" + (f"  \n{q.where}" if q.where else ""))
+            st.markdown(
+                f"**{i + 1}. {ui.literal(q.prompt)}**"
+                + (f"  \n{ui.literal(q.where)}" if q.where else "")
+            )
             if q.cells:
-                st.caption("Cells: " + "; ".join(q.cells[:5]))
+                st.caption("Cells: " + ui.literal("; ".join(q.cells[:5])))
             if q.key == "as_of":
                 chosen = st.date_input(
                     "As of", value=None, min_value=EARLIEST_AS_OF,
@@ -144,7 +153,7 @@ if interp.questions:
 try:
     check_loadable(parsed)
 except LoaderError as exc:
-    st.error(f"This file could not be loaded. {exc}", icon=":material/error:")
+    st.error(f"This file could not be loaded. {ui.literal(exc)}", icon=":material/error:")
     st.stop()
 
 st.subheader("What was found")
@@ -155,7 +164,9 @@ if parsed.kind == "actions":
         "Plan name",
         parsed.plan,
         key="plan_name",
-        help=f"Found from the {parsed.plan_source}. Existing plans: {', '.join(plan_names) or 'none'}.",
+        help=ui.literal(
+            f"Found from the {parsed.plan_source}. Existing plans: {', '.join(plan_names) or 'none'}."
+        ),
     )
     parsed.as_of = right.date_input(
         "As of",
@@ -163,7 +174,7 @@ if parsed.kind == "actions":
         min_value=EARLIEST_AS_OF,
         max_value=dt.date.today() + LATEST_AS_OF_AHEAD,
         format="DD/MM/YYYY",
-        help=f"Found from the {parsed.as_of_source}.",
+        help=ui.literal(f"Found from the {parsed.as_of_source}."),
         key="as_of",
     )
     counts = parsed.rag_counts()
@@ -181,9 +192,9 @@ if parsed.kind == "actions":
     st.dataframe(ui.rag_table(preview), hide_index=True, width="stretch")
 elif parsed.kind == "metrics":
     figures = parsed.metrics.figures.to_pandas()
-    st.markdown(f"**KPI figures:** {parsed.metrics.summary()}.")
+    st.markdown(f"**KPI figures:** {ui.literal(parsed.metrics.summary())}.")
     periods = figures.drop_duplicates("period_label").sort_values("period_end")["period_label"]
-    st.markdown("**Periods:** " + ", ".join(periods))
+    st.markdown("**Periods:** " + ui.literal(", ".join(periods)))
     st.dataframe(
         figures.rename(columns={"indicator": "Indicator", "area": "Area", "breakdown": "Breakdown", "period_label": "Period",
                                 "value": "Value", "unit": "Unit", "source_sheet": "Sheet", "source_row": "Row", "source_column": "Column"})[
@@ -218,10 +229,10 @@ if st.button("Confirm and load", type="primary", icon=":material/check:"):
     try:
         result = write_parsed(con, parsed, uploaded_by=name or None, answers=answers)
     except LoaderError as exc:
-        st.error(f"Nothing was loaded. {exc}", icon=":material/error:")
+        st.error(f"Nothing was loaded. {ui.literal(exc)}", icon=":material/error:")
         st.stop()
     ui.refresh()
-    st.success(result.summary())
+    st.success(ui.literal(result.summary()))
     if parsed.kind == "actions":
         st.page_link(
             "pages/rag_progress.py",

@@ -17,7 +17,7 @@ from loaders.errors import (
     PasswordProtected,
 )
 from loaders.importer import import_file
-from tests.workbooks import encrypt, simple_plan, write_xlsx
+from tests.workbooks import encrypt, simple_plan, write_xls, write_xlsx
 
 
 @pytest.fixture
@@ -136,7 +136,24 @@ def test_too_many_cells(tmp_path, loaded, db_state, monkeypatch):
         db_state,
         path,
         FileTooLarge,
-        "wide.xlsx, sheet 'Plan': The workbook has more than 20 cells, beyond what the dashboard "
+        # refused from the sheet's declared size, before any cell is read
+        "wide.xlsx, sheet 'Plan': The workbook claims 56 cells (sheet 'Plan' runs from A1 to "
+        "G8); the limit is 20 (setting DASHBOARD_MAX_CELLS). Delete unused rows, columns and "
+        "formatting, or split the file, and upload again.",
+    )
+
+
+def test_too_many_cells_in_a_workbook_that_declares_no_size(
+    tmp_path, loaded, db_state, monkeypatch
+):
+    monkeypatch.setenv("DASHBOARD_MAX_CELLS", "20")
+    path = write_xls(tmp_path / "wide.xls", {"Plan": simple_plan()})  # .xls: counted as read
+    rejects(
+        loaded,
+        db_state,
+        path,
+        FileTooLarge,
+        "wide.xls, sheet 'Plan': The workbook has more than 20 cells, beyond what the dashboard "
         "reads. Delete unused rows and sheets, or split the file, and upload again.",
     )
 

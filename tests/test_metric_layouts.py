@@ -671,3 +671,31 @@ def test_a_corrupted_tidy_table_is_never_stored_wrong(places, values, how, where
         key = (f["indicator"], f["area"], f["breakdown"], f["period_label"])
         assert key not in claimed  # two figures never claim one place
         claimed.add(key)
+
+
+def test_a_tidy_table_missing_its_indicator_header_is_not_read_as_a_wide_one(tmp_path):
+    """Found by the property test: with 'Indicator' blanked, the first record looked like a
+    wide header ('Q1 2016/17', 1990 as periods) and '2015/16' below it read as 12,593.75%."""
+    rows = [[None, "Area code", "Area name", "Period", "Value"]] + [
+        ["Children in care", "E06000001", "Hartlepool", period, value]
+        for period, value in (("2015/16", 0), ("2016-17", 0), ("Q1 2016/17", 1990))
+    ]
+    path = write_xlsx(tmp_path / "tidy.xlsx", {"tidy": rows})
+    [question] = interpret(path).interpretation.questions
+    assert question.key == "indicator column 'tidy'!A" and question.likely == "indicator"
+    answered = figures(interpret(path, {question.key: "indicator"}))
+    assert [(f["indicator"], f["area"], f["period_label"], f["value"]) for f in answered] == [
+        ("Children in care", "Hartlepool", "2015/16", 0.0),
+        ("Children in care", "Hartlepool", "2016/17", 0.0),
+        ("Children in care", "Hartlepool", "Q1 2016/17", 1990.0),
+    ]
+    with pytest.raises(LoaderError, match="no indicator column"):
+        interpret(path, {question.key: "no"})
+
+
+@pytest.mark.parametrize("text", ["2015/16", "19/4", "120 out of 116"])
+def test_more_than_the_whole_is_not_a_share(text):
+    from loaders.numbers import read_value
+
+    reading = read_value(text)
+    assert reading.value is None and "not a share of a whole" in reading.problem

@@ -7,6 +7,7 @@ normalisations such as "St. Helens" for "St Helens"; any other name is asked abo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -62,17 +63,21 @@ def find_table(sheet: Sheet) -> WideTable | None:
         below = [sheet.value(b, c) for b in body for c in matched]
         texts = [v for v in below if isinstance(v, str) and v.strip()]
         enough = len(matched) >= MIN_HEADER_COUNCILS or (
-            len(body) >= MIN_LIST_NAMES and not any(_number_like(v) for v in cells)
-        )  # a row of a table (a code, a count beside a name) is not a list's header
+            len(body) >= MIN_LIST_NAMES and all(_list_heading(v) for v in cells if v is not None)
+        )  # a row of a table (a code, a period, a count beside a name) is not a list's header
         if enough and texts and sum(bool(match_council(v)) for v in texts) >= MOSTLY * len(texts):
             return WideTable(sheet, r, columns, body, [str(cells[c]).strip() for c in matched])
     return None
 
 
-def _number_like(value: object) -> bool:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return True
-    return isinstance(value, str) and value.strip().replace(".", "", 1).isdigit()
+_RANK_LABEL = re.compile(
+    r"^\s*(rank|no\.?|#|position|neighbours?|statistical neighbours?)\s*$", re.I
+)
+
+
+def _list_heading(value: object) -> bool:
+    """A cell a one-council list's header row may hold: the council, or a rank label."""
+    return isinstance(value, str) and bool(match_council(value) or _RANK_LABEL.match(value))
 
 
 def _mostly_councils(sheet: Sheet, body: range, column: int) -> bool:

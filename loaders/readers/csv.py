@@ -1,35 +1,78 @@
-"""Read a .csv as one sheet of text cells: UTF-8 (with or without BOM), else Windows-1252."""
+"""Read a .csv as one sheet of text cells: UTF-8 (with or without BOM), Windows-1252 lines."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import pyarrow as pa
 from pyarrow import csv as pacsv
 
 from loaders import settings
-from loaders.errors import FileTooLarge, NotASpreadsheet
-from loaders.readers.sheet import Sheet, clean_value
+from loaders.errors import FileTooLarge, LoadWarning, NotASpreadsheet
+from loaders.readers.sheet import Sheet, as_error, clean_value
+
+# Control bytes (NUL and the like, never in text) in a file's first 4 KB above which it is
+# not text (UTF-16, a binary file) rather than a CSV with a stray NUL in a cell.
+MAX_CONTROL_SHARE = 0.01
+MIN_CONTROL_BYTES = 8
+_CONTROL = bytes(range(9)) + bytes(range(14, 27)) + bytes(range(28, 32))
 
 
-def decode_text(data: bytes, file_name: str) -> str:
-    """Text of a CSV: UTF-8 first (BOM dropped), Windows-1252 for files saved by older Excel."""
-    if b"\x00" in data[:4096]:
+@dataclass
+class Decoded:
+    """A CSV's text and the physical lines (1-based) that needed mending to read it."""
+
+    text: str
+    cp1252_lines: list[int] = field(default_factory=list)
+    nul_lines: list[int] = field(default_factory=list)
+
+
+def decode_lines(data: bytes, file_name: str) -> Decoded:
+    """A CSV's text, line by line: UTF-8 where it is valid (BOM dropped), Windows-1252 for
+    lines that are not (a row pasted from an older file), NUL bytes removed."""
+    sample = data[:4096]
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    if controls > max(MIN_CONTROL_BYTES, len(sample) * MAX_CONTROL_SHARE):
         raise NotASpreadsheet(
             "This file is not text, so it cannot be a CSV. If it is an Excel workbook, give it "
             "an .xlsx name; otherwise save it from Excel as 'CSV UTF-8'.",
             file=file_name,
         )
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = None
+    if text is not None and "\x00" not in text:
+        return Decoded(text)
+    out = Decoded("")
+    parts = []
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        if b"\x00" in line:
+            line = line.replace(b"\x00", b"")
+            out.nul_lines.append(number)
+        try:
+            parts.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            parts.append(line.decode("cp1252", errors="replace"))
+            out.cp1252_lines.append(number)
+    out.text = "".join(parts)
+    return out
+
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """Text of a CSV: UTF-8 (BOM dropped), with Windows-1252 for the lines that are not."""
+    return decode_lines(data, file_name).text
 
 
 def read_csv(data: bytes, file_name: str) -> list[Sheet]:
-    text = decode_text(data, file_name)
+    decoded = decode_lines(data, file_name)
+    text = decoded.text
     # Only the delimiter is sniffed: the sniffer's guess at quoting, made from the first
     # lines, misreads a doubled quote further down and splits its row.
     try:
@@ -39,7 +82,11 @@ def read_csv(data: bytes, file_name: str) -> list[Sheet]:
     rows = []
     limit = settings.max_cells()
     cells = 0
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+    # Each record's physical lines (a quoted cell may hold line breaks), to name its row.
+    lines_of: list[range] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    last_line = 0
+    for record in reader:
         cells += len(record)
         if cells > limit:
             raise FileTooLarge(
@@ -47,8 +94,49 @@ def read_csv(data: bytes, file_name: str) -> list[Sheet]:
                 "Split it and upload the parts.",
                 file=file_name,
             )
-        rows.append([clean_value(v) for v in record])
-    return [Sheet(PurePath(file_name).stem, rows)]
+        rows.append([_cell(v) for v in record])
+        lines_of.append(range(last_line + 1, reader.line_num + 1))
+        last_line = reader.line_num
+    sheet = Sheet(PurePath(file_name).stem, rows)
+    cp1252 = _rows_of(decoded.cp1252_lines, lines_of)
+    if cp1252:
+        sheet.warnings.append(
+            LoadWarning(
+                f"{_rows_label(cp1252)} {'is' if len(cp1252) == 1 else 'are'} not UTF-8, so "
+                "read as Windows-1252 (the rest of the file is UTF-8). Check the accented letters and symbols such as £ there, and save "
+                "the file as 'CSV UTF-8'.",
+                sheet.name,
+                cp1252[0],
+            )
+        )
+    nul = _rows_of(decoded.nul_lines, lines_of)
+    if nul:
+        sheet.warnings.append(
+            LoadWarning(
+                f"{_rows_label(nul)} held NUL characters (invisible control bytes); they were "
+                "removed. Check the text there reads as meant.",
+                sheet.name,
+                nul[0],
+            )
+        )
+    return [sheet]
+
+
+def _cell(value: str) -> object:
+    """A CSV cell: blank is None, an exported Excel error ('#REF!') is kept as an error."""
+    return as_error(value) or clean_value(value)
+
+
+def _rows_label(rows: list[int]) -> str:
+    """'Row 3' or 'Rows 3, 7': the spreadsheet rows a warning is about."""
+    names = ", ".join(str(r + 1) for r in rows)
+    return f"Row {names}" if len(rows) == 1 else f"Rows {names}"
+
+
+def _rows_of(lines: list[int], lines_of: list[range]) -> list[int]:
+    """The 0-based rows (records) the physical ``lines`` fall in."""
+    wanted = set(lines)
+    return [r for r, span in enumerate(lines_of) if wanted.intersection(span)]
 
 
 def read_text_columns(

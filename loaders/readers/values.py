@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import io
+import re
 
 import python_calamine as calamine
 
 from loaders import settings
 from loaders.errors import FileTooLarge, NotASpreadsheet, PasswordProtected
-from loaders.readers.sheet import Sheet, clean_value
+from loaders.readers.sheet import CellError, Sheet, clean_value
 
 DAMAGED = (
     "The workbook is damaged and could not be read. Open it in Excel, save a fresh copy "
     "(as .xlsx) and upload that."
 )
 PASSWORD = "The workbook is password-protected. Remove the password in Excel and upload again."
+
+# An error cell in sheet XML: <c r="B4" t="e"><f>1/0</f><v>#DIV/0!</v></c>. calamine reads
+# error cells as blank, so they are found here.
+_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\b(?=[^>]*\bt="e")[^>]*\br="([A-Z]+)(\d+)"[^>]*(?<!/)>(.*?)</(?:\w+:)?c>', re.S
+)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
 def open_book(data: bytes, file_name: str) -> calamine.CalamineWorkbook:
@@ -48,3 +56,31 @@ def read_values(book: calamine.CalamineWorkbook, file_name: str) -> list[Sheet]:
             raise NotASpreadsheet(DAMAGED, file=file_name, sheet=name) from exc
         sheets.append(Sheet(name, [[clean_value(v) for v in row] for row in rows], merged=merged))
     return sheets
+
+
+def put_error(sheet: Sheet, r: int, c: int, code: str) -> None:
+    """Set a cell calamine read as blank to the error it holds."""
+    while len(sheet.rows) <= r:
+        sheet.rows.append([])
+    row = sheet.rows[r]
+    if len(row) <= c:
+        row.extend([None] * (c + 1 - len(row)))
+    if row[c] is None:
+        row[c] = CellError(code)
+
+
+def add_error_cells(xml: bytes, sheet: Sheet) -> None:
+    """Error cells of one .xlsx sheet, from its XML (read once, with its styles)."""
+    if b't="e"' not in xml:
+        return
+    for match in _ERROR_CELL.finditer(xml):
+        value = _VALUE.search(match.group(3))
+        code = value.group(1).decode("utf-8", "replace").strip() if value else "#N/A"
+        put_error(sheet, int(match.group(2)) - 1, column_index(match.group(1)), code)
+
+
+def column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xlrd
 
 from loaders.readers.sheet import Sheet
-from loaders.readers.values import open_book, read_values
+from loaders.readers.values import open_book, put_error, read_values
 
 
 def read_xls(data: bytes, file_name: str) -> list[Sheet]:
@@ -15,8 +15,9 @@ def read_xls(data: bytes, file_name: str) -> list[Sheet]:
 
 
 def _add_formatting(data: bytes, sheets: list[Sheet]) -> None:
-    """Fill colours, number formats (a 0.935 shown as 93.5% is a percentage) and merged
-    ranges; an .xls xlrd cannot format still loads its values."""
+    """Fill colours, number formats (a 0.935 shown as 93.5% is a percentage), merged
+    ranges and error cells (calamine reads those as blank); an .xls xlrd cannot format
+    still loads its values."""
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
     except Exception:
@@ -29,6 +30,9 @@ def _add_formatting(data: bytes, sheets: list[Sheet]) -> None:
         sheet.merged = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in xs.merged_cells]
         for r in range(xs.nrows):
             for c in range(xs.row_len(r)):
+                if xs.cell_type(r, c) == xlrd.XL_CELL_ERROR:
+                    code = xlrd.error_text_from_code.get(xs.cell_value(r, c), "#N/A")
+                    put_error(sheet, r, c, code)
                 xf = book.xf_list[xs.cell_xf_index(r, c)]
                 number_format = book.format_map.get(xf.format_key)
                 if number_format and number_format.format_str not in ("General", ""):

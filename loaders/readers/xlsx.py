@@ -21,7 +21,7 @@ from loaders import settings
 from loaders.errors import FileTooLarge, NotASpreadsheet
 from loaders.rag import resolve_colour, theme_colours
 from loaders.readers.sheet import Sheet
-from loaders.readers.values import open_book, read_values
+from loaders.readers.values import add_error_cells, column_index, open_book, read_values
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -62,10 +62,18 @@ def read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
             "Delete unused sheets, rows and formatting, or split it, and upload again.",
             file=file_name,
         )
+    try:
+        paths = _sheet_paths(archive)
+    except Exception as exc:
+        raise NotASpreadsheet(
+            "The workbook's list of sheets could not be read; it may be damaged. Open it in "
+            "Excel, save a fresh copy and upload that.",
+            file=file_name,
+        ) from exc
+    _check_declared_size(archive, paths, file_name)
     book = open_book(data, file_name)
     try:
         styles = _Styles(archive)
-        paths = _sheet_paths(archive)
     except Exception as exc:
         raise NotASpreadsheet(
             "The workbook's formatting could not be read; it may be damaged. Open it in Excel, "
@@ -77,8 +85,44 @@ def read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
     for sheet in sheets:
         path = paths.get(sheet.name)
         if path in names:
-            styles.apply(archive.read(path), sheet)
+            xml = archive.read(path)  # once per sheet: its styles and its error cells
+            styles.apply(xml, sheet)
+            add_error_cells(xml, sheet)
     return sheets
+
+
+# A sheet's declared size: <dimension ref="A1:XFD1048576"/> near the top of its XML.
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?(\d+)?(?::([A-Z]{1,3})(\d+))?"')
+
+
+def _check_declared_size(archive: zipfile.ZipFile, paths: dict[str, str], file_name: str) -> None:
+    """Refuse a workbook whose sheets declare more cells than the limit, before any reader
+    builds the grid (a 5 KB file can declare 17 billion cells)."""
+    limit, total = settings.max_cells(), 0
+    for name, path in paths.items():
+        try:
+            with archive.open(path) as part:
+                head = part.read(4096)
+        except (KeyError, OSError, zipfile.BadZipFile, RuntimeError):
+            continue  # a missing or unreadable part is the reader's to report
+        found = DIMENSION.search(head)
+        if not found:
+            continue
+        # The reader lays every sheet out from A1, so the grid ends at the range's last cell.
+        letters = found.group(3) or found.group(1)
+        digits = found.group(4) or found.group(2)
+        if not letters or not digits:
+            continue
+        total += int(digits) * (column_index(letters) + 1)
+        if total > limit:
+            last = f"{letters.decode()}{int(digits)}"
+            raise FileTooLarge(
+                f"The workbook claims {total:,} cells (sheet '{name}' runs from A1 to {last}); "
+                f"the limit is {limit:,} (setting {settings.MAX_CELLS.env}). Delete unused rows, "
+                "columns and formatting, or split the file, and upload again.",
+                file=file_name,
+                sheet=name,
+            )
 
 
 def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -137,7 +181,7 @@ class _Styles:
                 row = int(ref.group(2)) - 1 if ref else row + 1
                 col = -1
                 continue
-            col = _column_index(ref.group(1)) if ref and ref.group(1) else col + 1
+            col = column_index(ref.group(1)) if ref and ref.group(1) else col + 1
             style = ATTR_S.search(attrs)
             if not style:
                 continue
@@ -146,10 +190,3 @@ class _Styles:
                 fills[(row, col)] = fill_of[index]
             if index in format_of:
                 formats[(row, col)] = format_of[index]
-
-
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ch - 64
-    return index - 1
