@@ -1,10 +1,10 @@
 """Untrusted files are read in a contained worker process, never in the dashboard's own.
 
 A reader that aborts (a native panic), hangs or balloons on a hostile file ends only its
-worker: the worker runs with limits on address space and CPU time, the parent waits a
-bounded wall-clock time and refuses an oversized result, and every way it can fail comes
-back as a located ``LoaderError`` with a plain sentence. Workers are forked from one
-forkserver that has the loaders imported, so each file costs a fork, not a Python start.
+worker: the worker runs with limits on address space and CPU time per file, the parent
+waits a bounded wall-clock time and refuses an oversized result, and every way it can fail
+comes back as a located ``LoaderError`` with a plain sentence. The worker is forked from a
+forkserver that has the loaders imported and reads file after file until one ends it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import threading
 import traceback
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from loaders import settings
@@ -77,64 +78,118 @@ def _start(process) -> None:
                 sys.modules["__main__"] = main
 
 
-def _limit(memory_bytes: int, cpu_seconds: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core files of a crashed reader
-
-
-def _child(
-    conn, fn: Callable, args: tuple, kwargs: dict, memory: int, cpu: int, env: dict[str, str]
-) -> None:
-    """Run ``fn`` under limits and send back ("ok", result) or ("error", exception)."""
+def _outcome(fn: Callable, args: tuple, kwargs: dict) -> tuple[str, Any]:
+    """(kind, value) of one job: ok, error (a LoaderError), memory, or crash (a traceback)."""
     try:
-        # The forkserver's environment is from when it started: take the dashboard's settings
-        # as they are now (a test or an officer may have changed a limit since).
+        return "ok", fn(*args, **kwargs)
+    except LoaderError as exc:
+        return "error", exc
+    except MemoryError:
+        return "memory", None
+    except BaseException as exc:
+        return "crash", "".join(traceback.format_exception(exc))[-20000:]
+
+
+def _serve(conn, memory: int) -> None:
+    """The worker: jobs one after another, each under its own CPU allowance, until a job
+    leaves it in doubt (out of memory, a crash) or the dashboard closes the pipe."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core files of a crashed reader
+    while True:
+        try:
+            fn, args, kwargs, cpu, env = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        # The forkserver's environment is from when it started: take the dashboard's
+        # settings as they are now (a test or an officer may have changed a limit since).
         for name in [n for n in os.environ if n.startswith(SETTINGS_PREFIX)]:
             del os.environ[name]
         os.environ.update(env)
-        _limit(memory, cpu)
-        result = fn(*args, **kwargs)
-        payload = pickle.dumps(("ok", result), protocol=pickle.HIGHEST_PROTOCOL)
-    except LoaderError as exc:
-        payload = pickle.dumps(("error", exc))
-    except MemoryError:
-        payload = pickle.dumps(("memory", None))
-    except BaseException as exc:
-        payload = pickle.dumps(("crash", "".join(traceback.format_exception(exc))[-20000:]))
-    try:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        used = int(usage.ru_utime + usage.ru_stime) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (used + cpu, resource.RLIM_INFINITY))
+        kind, value = _outcome(fn, args, kwargs)
+        try:
+            payload = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            kind, payload = "crash", pickle.dumps(("crash", f"unpicklable result: {exc!r}"))
         if len(payload) > MAX_RESULT_BYTES:
             payload = pickle.dumps(("too big", len(payload)))
         conn.send_bytes(payload)
-    finally:
-        conn.close()
+        if kind in ("memory", "crash"):
+            return
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Any
+    memory: int
+    jobs: int = 0
+
+
+_worker_lock = threading.Lock()  # one file at a time through the worker
+_worker: _Worker | None = None
+# A worker is replaced after this many files, so nothing it holds grows without bound.
+RECYCLE_AFTER = 200
+
+
+def _retire(worker: _Worker | None) -> None:
+    if worker is None:
+        return
+    worker.conn.close()
+    if worker.process.is_alive():
+        worker.process.kill()
+    worker.process.join(5)
+
+
+def _worker_for(memory: int) -> _Worker:
+    """The running worker, or a new one (forked from the forkserver) if it is gone, has a
+    different memory limit, or has read enough files."""
+    global _worker
+    current = _worker
+    usable = current and current.process.is_alive() and current.memory == memory
+    if usable and current.jobs < RECYCLE_AFTER:
+        return current
+    _retire(current)
+    ctx = _mp_context()
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_serve, args=(child, memory), daemon=True)
+    _start(process)
+    child.close()
+    _worker = _Worker(process, parent, memory)
+    return _worker
 
 
 def run_contained(fn: Callable, *args: Any, file_name: str, **kwargs: Any) -> Any:
-    """``fn(*args, **kwargs)`` in a limited worker; its LoaderError is raised here as is."""
+    """``fn(*args, **kwargs)`` in the limited worker; its LoaderError is raised here as is.
+
+    One long-lived worker reads file after file (its caches stay warm, a file costs no
+    fork); a file that ends it, overruns or exhausts it gets a located refusal and the next
+    file a fresh worker."""
+    global _worker
     memory = settings.worker_memory_bytes()
     cpu = settings.worker_seconds()
-    ctx = _mp_context()
-    parent, child = ctx.Pipe(duplex=False)
     env = {k: v for k, v in os.environ.items() if k.startswith(SETTINGS_PREFIX)}
-    process = ctx.Process(
-        target=_child, args=(child, fn, args, kwargs, memory, cpu, env), daemon=True
-    )
-    _start(process)
-    child.close()
-    try:
-        if not parent.poll(cpu + 15):  # wall clock: CPU time plus waiting on the disk
-            raise _failed(file_name, f"took longer than {cpu} seconds")
+    with _worker_lock:
+        worker = _worker_for(memory)
+        worker.jobs += 1
         try:
-            kind, value = pickle.loads(parent.recv_bytes())
+            worker.conn.send_bytes(pickle.dumps((fn, args, kwargs, cpu, env)))
+            if not worker.conn.poll(cpu + 15):  # wall clock: CPU time plus waiting on disk
+                _retire(worker)
+                _worker = None
+                raise _failed(file_name, f"took longer than {cpu} seconds")
+            kind, value = pickle.loads(worker.conn.recv_bytes())
         except (EOFError, OSError):
-            process.join(5)
-            raise _failed(file_name, _death(process.exitcode, memory)) from None
-    finally:
-        parent.close()
-        if process.is_alive():
-            process.kill()
-        process.join(5)
+            worker.process.join(5)
+            code = worker.process.exitcode
+            _retire(worker)
+            _worker = None
+            raise _failed(file_name, _death(code, memory)) from None
+        if kind in ("memory", "crash"):
+            _retire(worker)
+            _worker = None
     if kind == "ok":
         return value
     if kind == "error":

@@ -105,3 +105,17 @@ def test_a_loader_error_arrives_exactly_as_raised():
     copy = pickle.loads(pickle.dumps(caught.value))
     assert (copy.file, copy.sheet, copy.row, copy.column) == ("f.xlsx", "Notes", 3, 2)
     assert isinstance(copy, LoaderError)
+
+
+def _pid():
+    import os
+
+    return os.getpid()
+
+
+def test_one_worker_reads_file_after_file_and_a_crash_gets_a_fresh_one():
+    first = run_contained(_pid, file_name="a.xlsx")
+    assert run_contained(_pid, file_name="b.xlsx") == first  # warm: no fork per file
+    with pytest.raises(WorkerFailed):
+        run_contained(_abort, file_name="odd.xls")
+    assert run_contained(_pid, file_name="c.xlsx") != first
