@@ -78,6 +78,33 @@ def _start(process) -> None:
                 sys.modules["__main__"] = main
 
 
+def _job(fn, args, kwargs, memory: int, cpu: int, env: dict, file_name: str):
+    """(kind, value, whether the worker had read other files first) of one job; a worker
+    that died is "died" with its exit code; one that overran is retired and refused."""
+    global _worker
+    worker = _worker_for(memory)
+    seasoned = worker.jobs > 0
+    worker.jobs += 1
+    try:
+        worker.conn.send_bytes(pickle.dumps((fn, args, kwargs, cpu, env)))
+        if not worker.conn.poll(cpu + 15):  # wall clock: CPU time plus waiting on the disk
+            _retire(worker)
+            _worker = None
+            raise _failed(file_name, f"took longer than {cpu} seconds")
+        kind, value = pickle.loads(worker.conn.recv_bytes())
+    except (EOFError, OSError):
+        worker.process.join(5)
+        code = worker.process.exitcode
+        _retire(worker)
+        _worker = None
+        return "died", code, seasoned
+    if kind in ("memory", "crash") or not worker.process.is_alive():
+        worker.process.join(1)
+        _retire(worker)
+        _worker = None
+    return kind, value, seasoned
+
+
 def _outcome(fn: Callable, args: tuple, kwargs: dict) -> tuple[str, Any]:
     """(kind, value) of one job: ok, error (a LoaderError), memory, or crash (a traceback)."""
     try:
@@ -116,8 +143,17 @@ def _serve(conn, memory: int) -> None:
         if len(payload) > MAX_RESULT_BYTES:
             payload = pickle.dumps(("too big", len(payload)))
         conn.send_bytes(payload)
-        if kind in ("memory", "crash"):
-            return
+        if kind in ("memory", "crash") or _address_space() > memory // 2:
+            return  # in doubt, or grown (threads, pools) towards its limit: a fresh one next
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (what RLIMIT_AS limits)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 @dataclass
@@ -166,30 +202,17 @@ def run_contained(fn: Callable, *args: Any, file_name: str, **kwargs: Any) -> An
 
     One long-lived worker reads file after file (its caches stay warm, a file costs no
     fork); a file that ends it, overruns or exhausts it gets a located refusal and the next
-    file a fresh worker."""
-    global _worker
+    file a fresh worker. A failure in a worker that had read other files first is tried
+    once more in a fresh one, so what an earlier file left behind never refuses this one."""
     memory = settings.worker_memory_bytes()
     cpu = settings.worker_seconds()
     env = {k: v for k, v in os.environ.items() if k.startswith(SETTINGS_PREFIX)}
     with _worker_lock:
-        worker = _worker_for(memory)
-        worker.jobs += 1
-        try:
-            worker.conn.send_bytes(pickle.dumps((fn, args, kwargs, cpu, env)))
-            if not worker.conn.poll(cpu + 15):  # wall clock: CPU time plus waiting on disk
-                _retire(worker)
-                _worker = None
-                raise _failed(file_name, f"took longer than {cpu} seconds")
-            kind, value = pickle.loads(worker.conn.recv_bytes())
-        except (EOFError, OSError):
-            worker.process.join(5)
-            code = worker.process.exitcode
-            _retire(worker)
-            _worker = None
-            raise _failed(file_name, _death(code, memory)) from None
-        if kind in ("memory", "crash"):
-            _retire(worker)
-            _worker = None
+        kind, value, seasoned = _job(fn, args, kwargs, memory, cpu, env, file_name)
+        if kind in ("memory", "crash", "died") and seasoned:
+            kind, value, _ = _job(fn, args, kwargs, memory, cpu, env, file_name)
+    if kind == "died":
+        raise _failed(file_name, _death(value, memory))
     if kind == "ok":
         return value
     if kind == "error":
