@@ -215,7 +215,7 @@ if parsed.warnings:
         width="stretch",
     )
 else:
-    st.success("No warnings: every cell was read.")
+    st.success("No warnings. Every cell is accounted for in the line under the file above.")
 
 name = st.text_input(
     "Your name (for the upload history)",

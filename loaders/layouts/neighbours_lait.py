@@ -14,7 +14,7 @@ from loaders.councils import by_code
 from loaders.errors import LoaderError, LoadWarning, cell_name
 from loaders.interpret import Decision
 from loaders.layouts.base import Context, Evidence, Layout, ParsedFile, Source
-from loaders.layouts.neighbours_wide import neighbour_table
+from loaders.layouts.neighbours_wide import neighbours_file
 from loaders.readers.sheet import Sheet
 
 # The header row is looked for in this many rows at the top (LAIT puts two rows above it).
@@ -155,15 +155,7 @@ def parse(source: Source, ctx: Context) -> ParsedFile:
             row=top,
         )
     )
-    return ParsedFile(
-        source.file_name,
-        source.content,
-        "neighbours",
-        None,
-        None,
-        neighbours=neighbour_table(rows),
-        warnings=warnings,
-    )
+    return neighbours_file(source, rows, warnings)
 
 
 LAYOUT = Layout(

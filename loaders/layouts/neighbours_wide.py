@@ -237,15 +237,15 @@ def parse(source: Source, ctx: Context) -> ParsedFile:
             row=top,
         )
     )
+    return neighbours_file(source, rows, warnings)
+
+
+def neighbours_file(source: Source, rows: list[tuple], warnings: list) -> ParsedFile:
+    """The ParsedFile of a neighbour list: one row per council and neighbour."""
     return ParsedFile(
-        source.file_name,
-        source.content,
-        "neighbours",
-        None,
-        None,
-        neighbours=neighbour_table(rows),
-        warnings=warnings,
-    )
+        source.file_name, source.content, "neighbours", None, None,
+        neighbours=neighbour_table(rows), warnings=warnings,
+    )  # fmt: skip
 
 
 def neighbour_table(rows: list[tuple]) -> pa.Table:
