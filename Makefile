@@ -27,12 +27,15 @@ chromium:
 	@(command -v chromium >/dev/null && test -f $(FONT)) || \
 		(apt-get update && apt-get install -y chromium fonts-liberation)
 
-# axe-core, loaded into pages by the browser tests' accessibility check (package-lock.json pins it).
-node_modules/axe-core/axe.min.js: package.json package-lock.json
+# The browser tests' npm packages, pinned by package-lock.json: axe-core, loaded into pages by
+# the accessibility check, and oidc-provider, the OpenID provider the sign-in tests start.
+# The stamp lives in node_modules/, so a deleted or older node_modules is installed anew.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: setup chromium node_modules/axe-core/axe.min.js
+test: setup chromium $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+import signin
 import ui
 from data import demo
 
@@ -20,8 +21,6 @@ def _first_run(path: str) -> list[int]:
     return demo.load_demo(ui.connection())
 
 
-_first_run(str(ui.settings.db_path()))
-
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/rag_progress.py", title="Action plan progress", icon=":material/checklist:", url_path="rag_progress"),
@@ -33,9 +32,13 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/table_view:", url_path="data"),
     st.Page("pages/accessibility.py", title="Accessibility", icon=":material/accessibility:", url_path="accessibility"),
 ]  # fmt: skip
+who = signin.gate([p.url_path for p in PAGES if p.url_path])
+_first_run(str(ui.settings.db_path()))
 page = st.navigation(PAGES)
 
 ui.presentation_frame()
+if not ui.presenting():
+    signin.banner(who)
 if ui.presenting() and not (page.url_path == "decks" and "deck" in st.query_params):
     ui.exit_presentation(page)  # a deck's slide has it in its own toolbar
 with st.sidebar:
@@ -57,8 +60,10 @@ if demo.demo_uploads(con) and not ui.presenting():
             "plan over four months and four years of health and workforce figures. Upload your "
             "own spreadsheets on the Upload page, or clear the demo first."
         )
-        if right.button("Clear demo data", icon=":material/delete_sweep:"):
-            demo.clear_demo(con)
+        if who.may("demo cleared") and right.button(
+            "Clear demo data", icon=":material/delete_sweep:"
+        ):
+            demo.clear_demo(con, who)
             ui.refresh()
             st.rerun()
 

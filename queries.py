@@ -153,7 +153,8 @@ def actions(con, plan: str, as_of: dt.date, **filters: str | None) -> pd.DataFra
         con,
         f"""
         SELECT section, recommendation_ref, recommendation, ref, action, lead, timescale,
-               due_date, rag, progress, source_sheet, source_row
+               due_date, rag, progress, source_sheet, source_row, due_date_status,
+               timescale_cell, action_cell
         FROM actions WHERE plan = ? AND as_of = ? {where}
         ORDER BY source_sheet, source_row
         """,
@@ -218,6 +219,7 @@ def rag_movement(con, plan: str, before: dt.date, after: dt.date) -> pd.DataFram
         WITH b AS (SELECT *, {store.action_key("actions")} AS k FROM actions WHERE plan = ? AND as_of = ?),
              a AS (SELECT *, {store.action_key("actions")} AS k FROM actions WHERE plan = ? AND as_of = ?)
         SELECT a.ref, a.action, a.lead, b.rag AS rag_before, a.rag AS rag_after,
+               a.source_sheet, a.source_row, a.action_cell,
                CASE WHEN {order.format(c="a.rag")} < {order.format(c="b.rag")} THEN 'Improved'
                     WHEN {order.format(c="a.rag")} > {order.format(c="b.rag")} THEN 'Worsened'
                     WHEN a.rag = b.rag THEN 'No change'
@@ -241,6 +243,10 @@ def actions_by_lead(con, plan: str, as_of: dt.date) -> pd.DataFrame:
 def slippage(con, plan: str, lead: str | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
     """A snapshot's actions (the latest unless ``as_of``) with due dates, overdue and re-dating.
 
+    ``due_date_status`` says why a due date is missing: 'undated' (none meant) or
+    'unreadable' (a date written so it cannot be read: neither overdue nor on time), with
+    the ``timescale_cell`` it was read from.
+
     ``recommendation_label`` tells apart recommendations that share a number in different
     sections ("Ofsted rec 1", "Service finding 1"; "Rec 1" in a plan of one section)."""
     where = "AND lead = ?" if lead else ""
@@ -251,7 +257,7 @@ def slippage(con, plan: str, lead: str | None = None, as_of: dt.date | None = No
         f"""
         SELECT ref, action, lead, rag, section, recommendation_ref, timescale, due_date,
                first_due_date, days_redated, overdue, days_overdue, as_of, source_sheet,
-               source_row
+               source_row, due_date_status, timescale_cell, action_cell
         FROM {source} WHERE plan = ? {where}
         ORDER BY source_sheet, source_row
         """,

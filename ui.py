@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,7 +19,8 @@ from charts.export import ExportUnavailable, image_bytes
 from charts.export import unavailable as export_unavailable
 from charts.tables import csv_bytes, excel_bytes
 from charts.theme import RAG_COLOURS, for_projector, text_colour_on
-from loaders import settings
+from loaders import cli, handoff, settings
+from loaders.errors import DatabaseBusy
 from report import views
 from report.views import View, date_text, plural  # noqa: F401  (pages use them through ui)
 
@@ -37,6 +41,9 @@ def literal(text: object) -> str:
     would act, so ordinary sentences stay readable: ``_`` except inside a word, ``:``
     before a letter, ``/`` or ``:`` (directives, ``http://``), and ``- + = >`` or a
     number's ``.``/``)`` at the start of a line.
+
+    Not prevented: a bare web or e-mail address is still shown as a link (GitHub-flavoured
+    Markdown finds them after escapes are read), though it is never fetched.
     """
     if text is None:
         return ""
@@ -95,12 +102,40 @@ def ensure_navigation() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    return queries.connect(path)
+    """The process's one connection, and the watcher that runs command-line work handed
+    to the dashboard while it holds the file (loaders.handoff)."""
+    con = queries.connect(path)
+    handoff.Watcher(Path(path), partial(cli.run_handed, con.cursor())).start()
+    return con
+
+
+BUSY_WAIT_SECONDS = 120
 
 
 def connection():
-    """A cursor on the dashboard's one connection (the app is this process's only writer)."""
-    return _connection(str(settings.db_path())).cursor()
+    """A cursor on the dashboard's one connection (the app is this process's only writer).
+
+    Until some visit opens it the file is free, so a command-line import may hold it: wait
+    for that to finish (with a note), rather than show an error."""
+    path = str(settings.db_path())
+    try:
+        return _connection(path).cursor()
+    except DatabaseBusy:
+        pass
+    deadline = time.monotonic() + BUSY_WAIT_SECONDS
+    with st.spinner("Waiting for an import from the command line to finish…", show_time=True):
+        while True:
+            try:
+                return _connection(path).cursor()
+            except DatabaseBusy:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(1)
+    st.info(
+        "The database is still busy with a command-line import or backup. Reload the page "
+        "in a minute."
+    )
+    st.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -200,6 +235,8 @@ def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
 
 
 PRESENT_TABLE_ROWS = 40  # longer tables stay scrollable grids on the projector too
+# pandas' Styler refuses to render more cells than this (styler.render.max_elements)
+STYLED_CELLS = 262_144
 
 
 def table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)) -> None:
@@ -209,6 +246,11 @@ def table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)) -> None:
         # st.table renders Markdown in cells and headers; the grid shows text as it is.
         styled = rag_table(literal_table(df), [literal(c) for c in rag_columns])
         st.table(styled.format(na_rep="", precision=1), hide_index=True)
+    elif df.size > STYLED_CELLS:
+        st.dataframe(df, hide_index=True, width="stretch")
+        st.caption(
+            f"RAG colours are not drawn on a table of {df.size:,} cells; each RAG is in words."
+        )
     else:
         st.dataframe(rag_table(df, rag_columns), hide_index=True, width="stretch")
 

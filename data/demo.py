@@ -454,7 +454,7 @@ def load_demo(con) -> list[int]:
     import json
     import tempfile
 
-    from loaders import store
+    from loaders import access, store
     from loaders.importer import import_file
     from report import decks
 
@@ -469,12 +469,11 @@ def load_demo(con) -> list[int]:
             write_national(Path(tmp) / "demo_national_health_outcomes.csv"),
         ]
         ids = [
-            import_file(con, path, area=DEMO_AREA, uploaded_by="Built-in demo").upload_id
-            for path in paths
+            import_file(con, path, area=DEMO_AREA, actor=access.DEMO).upload_id for path in paths
         ]
     store.set_state(con, "demo_uploads", json.dumps(ids))
     store.set_state(con, "own_area", DEMO_AREA)
-    store.set_state(con, "demo_deck", str(decks.save(con, demo_deck())))
+    store.set_state(con, "demo_deck", str(decks.save(con, demo_deck(), access.DEMO)))
     return ids
 
 
@@ -501,7 +500,6 @@ def demo_deck():
             Slide("kpi", {"indicator": "Average caseload per social worker", **kpi},
                   "Lower is better: caseloads are falling towards the target."),
         ],
-        saved_by="Built-in demo",
     )  # fmt: skip
 
 
@@ -514,22 +512,26 @@ def demo_uploads(con) -> list[int]:
     return json.loads(value) if value else []
 
 
-def clear_demo(con) -> int:
-    """Remove every demo upload and keep the demo from loading again; returns how many."""
-    from loaders import store
-    from loaders.importer import remove_upload
+def clear_demo(con, actor=None) -> int:
+    """Move every demo upload to the bin and keep the demo from loading again; returns how
+    many. Needs an admin (``actor``; by default whoever runs the command line)."""
+    from loaders import access, store
+    from loaders.bin import remove_upload
     from report import decks
 
+    actor = access.acting(actor, "demo cleared")
     ids = demo_uploads(con)
     existing = {r[0] for r in con.execute("SELECT upload_id FROM upload_files").fetchall()}
     for upload_id in ids:
         if upload_id in existing:
-            remove_upload(con, upload_id)
+            remove_upload(con, upload_id, actor)
     store.set_state(con, "demo_uploads", None)
     if deck_id := store.get_state(con, "demo_deck"):
-        decks.delete(con, int(deck_id))
+        decks.delete(con, int(deck_id), actor)
         store.set_state(con, "demo_deck", None)
     store.set_state(con, "demo_cleared", "1")
+    with store.transaction(con):
+        access.record(con, actor, "demo cleared", f"{len(ids)} demo uploads", ids, "in the bin")
     if store.get_state(con, "own_area") == DEMO_AREA:
         store.set_state(con, "own_area", None)
     return len(ids)

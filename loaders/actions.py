@@ -18,7 +18,7 @@ from loaders.text import (
     pounds_in_text,
     split_leading_ref,
 )
-from loaders.timescale import Timescale, parse_timescale
+from loaders.timescale import UNDATED, UNREADABLE, Timescale, parse_timescale
 
 if TYPE_CHECKING:
     from loaders.layouts.base import Context
@@ -76,6 +76,10 @@ class Action:
     cost_text: str | None
     source_sheet: str
     source_row: int  # spreadsheet row number, 1-based
+    # The cells the action text and the timescale were read from ("C7", "E7"), so that a
+    # report that shortens a text, or a page listing an unreadable date, can name them.
+    action_cell: str | None = None
+    timescale_cell: str | None = None
 
 
 @dataclass
@@ -441,8 +445,15 @@ class _SheetReader:
                 cost_text=cost_text,
                 source_sheet=self.sheet.name,
                 source_row=r + 1,
+                action_cell=self._cell(r, cells, "action"),
+                timescale_cell=self._cell(r, cells, "timescale"),
             )
         )
+
+    def _cell(self, r: int, cells: list[object], name: str) -> str | None:
+        """The cell a field was read from on this row ("E7"), if the table has the column."""
+        col = self._pick(r, cells, name)
+        return None if col is None else cell_name(r, col)
 
     def _warn_errors(self, r: int, cells: list[object]) -> None:
         """An Excel error in a cell ('#REF!') is kept as its text, with a warning; the RAG and
@@ -478,8 +489,8 @@ class _SheetReader:
         timescale = parse_timescale(value, number_format)
         if timescale.kind in ("unreadable", "undated"):
             self.warn(
-                f"the timescale '{timescale.text}' cannot be read as a due date; the action is "
-                "loaded with no due date (due date unreadable). Write a month and year "
+                f"the timescale '{timescale.text}' cannot be read as a due date; "
+                f"{_NO_DUE_DATE[timescale.due_date_status]} Write a month and year "
                 "('April 2018'), a date ('30/04/2018') or a quarter ('Q1 2018/19').",
                 r,
                 col,
@@ -596,6 +607,15 @@ class _SheetReader:
         if is_neutral_colour(fill):
             return None
         return classify_colour(fill)
+
+
+# What the dashboard shows for an action whose timescale gives no due date, by why.
+_NO_DUE_DATE = {
+    UNREADABLE: "the action is loaded with no due date and shown as 'due date unreadable' "
+    "(neither overdue nor on time) until it is corrected.",
+    UNDATED: "the action is loaded as undated (no due date), as 'TBC' or 'Ongoing' are; if "
+    "a date was meant, correct it.",
+}
 
 
 def _leading_number(text: str) -> str | None:

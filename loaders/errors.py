@@ -107,6 +107,10 @@ class UnknownUpload(LoaderError):
     """An upload id that is not in the database."""
 
 
+class DatabaseBusy(LoaderError):
+    """Another process holds the database file."""
+
+
 @dataclass(frozen=True)
 class LoadWarning:
     """Something loaded with a caveat the officer should know about, with its cell."""

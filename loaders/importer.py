@@ -13,13 +13,13 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from loaders import settings
+from loaders import access, settings
+from loaders.access import Actor
 from loaders.errors import (
     DuplicateUpload,
     FileTooLarge,
     LoaderError,
     NoTableFound,
-    UnknownUpload,
 )
 from loaders.interpret import (
     PER_FILE_KEYS,
@@ -32,7 +32,6 @@ from loaders.interpret import (
 from loaders.layouts import LAYOUTS, Context, Evidence, Layout, Options, ParsedFile, Source
 from loaders.plan_file import action_table
 from loaders.store import (
-    UPLOAD_TABLES,
     find_duplicate,
     reference_data,
     save_layout,
@@ -295,14 +294,18 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, upload_id: int, rows: pa
 def write_parsed(
     con: duckdb.DuckDBPyConnection,
     parsed: ParsedFile,
-    uploaded_by: str | None = None,
     answers: dict[str, str] | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> ImportResult:
     """Write one parsed file in one transaction; refuse a duplicate or an unready file.
 
-    ``answers`` given by the officer are kept as the file's layout for next time."""
+    ``answers`` given by the officer are kept as the file's layout for next time. The
+    actor (by default whoever runs the command line) must be allowed to upload."""
+    actor = access.acting(actor, "upload")
     check_loadable(parsed)
     interp = parsed.interpretation
+    uploaded_by = actor.who
     with transaction(con):
         duplicate = find_duplicate(con, parsed.sha256)
         if duplicate:
@@ -326,6 +329,7 @@ def write_parsed(
         remembered = {k: v for k, v in (answers or {}).items() if k not in PER_FILE_KEYS}
         if remembered:
             layout_id = save_layout(con, interp, remembered, parsed.file_name, uploaded_by)
+            access.record(con, actor, "layout saved", f"layout {layout_id}", None, remembered)
         upload_id = con.execute(
             "INSERT INTO upload_files (file_name, sha256, kind, plan, as_of, loaded_at, rows, "
             "warnings, content, uploaded_by, layout, layout_id, accounting) "
@@ -358,6 +362,15 @@ def write_parsed(
             _insert(con, "action_rows", upload_id, table.drop_columns(["upload_id"]))
         for table_name, rows in parsed.extra_rows.items():
             _insert(con, table_name, upload_id, rows)
+        access.record(
+            con,
+            actor,
+            "upload",
+            f"upload {upload_id}",
+            None,
+            {"file_name": parsed.file_name, "kind": parsed.kind, "plan": parsed.plan,
+             "as_of": parsed.as_of, "rows": parsed.rows, "replaces": replaced},
+        )  # fmt: skip
     return ImportResult(upload_id, parsed, replaced)
 
 
@@ -369,15 +382,16 @@ def import_file(
     as_of: dt.date | None = None,
     kind: str = "auto",
     area: str | None = None,
-    uploaded_by: str | None = None,
     answers: dict[str, str] | None = None,
+    actor: Actor | None = None,
 ) -> ImportResult:
     """Import one file from disk; a LoaderError leaves the database exactly as it was."""
+    actor = access.acting(actor, "upload")  # before reading a file that would not be stored
     parsed = interpret_path(
         con, path, plan=plan, as_of=as_of, kind=kind, area=area, answers=answers
     )
     try:
-        return write_parsed(con, parsed, uploaded_by, answers)
+        return write_parsed(con, parsed, answers, actor=actor)
     except LoaderError as exc:
         exc.located(path.name)
         raise
@@ -435,19 +449,3 @@ def _interpret_in_worker(content, file_name, kind, answers, options, saved) -> P
     )
     parsed.content = b""
     return parsed
-
-
-def remove_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> str:
-    """Delete one upload and every row derived from it; returns its file name."""
-    with transaction(con):
-        found = con.execute(
-            "SELECT file_name FROM upload_files WHERE upload_id = ?", [upload_id]
-        ).fetchone()
-        if not found:
-            raise UnknownUpload(
-                f"There is no upload {upload_id}. List uploads to see their numbers."
-            )
-        for table in UPLOAD_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
-        con.execute("DELETE FROM upload_files WHERE upload_id = ?", [upload_id])
-    return found[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pyarrow as pa
 
@@ -81,6 +82,64 @@ def _duplicate_refs(actions: list[Action]) -> list[LoadWarning]:
     return warnings
 
 
+# The Upload page previews a sample a browser can draw (a styled table stops at 262,144
+# cells): the first actions of the file, then those with warnings, up to these numbers.
+PREVIEW_FIRST = 200
+PREVIEW_WITH_WARNINGS = 800
+
+
+@dataclass(frozen=True)
+class ActionPreview:
+    """The actions an upload shows before it is confirmed, and how many it leaves out."""
+
+    rows: list[dict[str, object]]  # one per action shown, in file order
+    total: int  # actions in the file, every one of which will be loaded
+    warned_below: int  # actions after the first ones on a row a warning names
+
+    @property
+    def sentence(self) -> str | None:
+        """'Showing 1,000 of 41,000 actions: ... All 41,000 will be loaded.' when sampled."""
+        if len(self.rows) == self.total:
+            return None
+        first = min(self.total, PREVIEW_FIRST)
+        warned = len(self.rows) - first
+        rest = (
+            f" and {warned:,} of the {self.warned_below:,} below them with warnings"
+            if warned
+            else ""
+        )
+        return (
+            f"Showing {len(self.rows):,} of {self.total:,} actions: the first {first:,}{rest}. "
+            f"All {self.total:,} will be loaded."
+        )
+
+
+def action_preview(actions: list[Action], warnings: list[LoadWarning]) -> ActionPreview:
+    """The first actions of a file and, after them, those on a row a warning names (each
+    with its first warning), as few as a browser can always draw."""
+    warned: dict[tuple[str | None, int | None], str] = {}
+    for warning in warnings:
+        warned.setdefault((warning.sheet, warning.row), warning.message)
+    problems = [warned.get((a.source_sheet, a.source_row - 1)) for a in actions]
+    later = [i for i in range(PREVIEW_FIRST, len(actions)) if problems[i] is not None]
+    shown = [*range(min(len(actions), PREVIEW_FIRST)), *later[:PREVIEW_WITH_WARNINGS]]
+    return ActionPreview(
+        [_preview_row(actions[i], problems[i]) for i in shown],
+        len(actions),
+        len(later),
+    )
+
+
+def _preview_row(action: Action, warning: str | None) -> dict[str, object]:
+    return {
+        "Sheet": action.source_sheet, "Row": action.source_row, "Section": action.section,
+        "Ref": action.ref, "Action": action.action, "Lead": action.lead,
+        "Timescale": action.timescale.text, "Due": action.timescale.due_date,
+        "due_date_status": action.timescale.due_date_status, "RAG": action.rag,
+        "Warning": warning or "",
+    }  # fmt: skip
+
+
 def action_table(upload_id: int, plan: str, as_of: dt.date, acts: list[Action]) -> pa.Table:
     """The actions as rows of the ``action_rows`` table."""
     n = len(acts)
@@ -95,6 +154,9 @@ def action_table(upload_id: int, plan: str, as_of: dt.date, acts: list[Action]) 
         "lead": [a.lead for a in acts],
         "timescale": [a.timescale.text for a in acts],
         "due_date": pa.array([a.timescale.due_date for a in acts], pa.date32()),
+        "due_date_status": [a.timescale.due_date_status for a in acts],
+        "timescale_cell": [a.timescale_cell for a in acts],
+        "action_cell": [a.action_cell for a in acts],
         "milestones": pa.array(
             [[{"date": m.date, "text": m.text} for m in a.timescale.milestones] for a in acts],
             MILESTONE_TYPE,

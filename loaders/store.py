@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from loaders import settings
+from loaders import access, settings
+from loaders.access import Actor
 from loaders.councils import COUNCILS_CSV
-from loaders.errors import LoaderError
+from loaders.errors import DatabaseBusy, LoaderError
 from loaders.periods import PERIOD_PRIORITY
 
 if TYPE_CHECKING:
@@ -63,6 +64,11 @@ CREATE TABLE IF NOT EXISTS action_rows (
     source_sheet       VARCHAR NOT NULL,
     source_row         INTEGER NOT NULL
 );
+-- Why an action has no due date: 'dated', 'undated' (none meant: TBC, Ongoing, blank) or
+-- 'unreadable' (a date written so it cannot be read); and the cells read, to name them.
+ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS due_date_status VARCHAR;
+ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS timescale_cell VARCHAR;  -- "E7"
+ALTER TABLE action_rows ADD COLUMN IF NOT EXISTS action_cell VARCHAR;     -- "C7"
 CREATE TABLE IF NOT EXISTS kpi_rows (
     upload_id     INTEGER NOT NULL,
     indicator     VARCHAR NOT NULL,
@@ -165,6 +171,26 @@ CREATE TABLE IF NOT EXISTS layouts (
     saved_at    TIMESTAMP NOT NULL,
     saved_by    VARCHAR
 );
+-- Every write, appended in the write's own transaction (loaders.access); never updated.
+CREATE SEQUENCE IF NOT EXISTS audit_id_seq START 1;
+CREATE TABLE IF NOT EXISTS audit_log (
+    audit_id  BIGINT PRIMARY KEY DEFAULT nextval('audit_id_seq'),
+    done_at   TIMESTAMP NOT NULL,
+    who       VARCHAR NOT NULL,   -- e-mail from sign-in, or who ran the command
+    role      VARCHAR,
+    how       VARCHAR NOT NULL,   -- sign-in, local, command line, dashboard
+    action    VARCHAR NOT NULL,   -- loaders.access.WRITES
+    target    VARCHAR,
+    before    VARCHAR,            -- JSON, where the write changed something that was there
+    after     VARCHAR             -- JSON
+);
+-- Roles admins set on the Data page; they override the identity provider's claims.
+CREATE TABLE IF NOT EXISTS roles (
+    email   VARCHAR PRIMARY KEY,
+    role    VARCHAR NOT NULL,
+    set_by  VARCHAR NOT NULL,
+    set_at  TIMESTAMP NOT NULL
+);
 CREATE TABLE IF NOT EXISTS neighbour_rows (
     upload_id          INTEGER NOT NULL,
     old_la_code        VARCHAR NOT NULL,
@@ -176,7 +202,8 @@ CREATE TABLE IF NOT EXISTS neighbour_rows (
 );
 """
 
-# Tables holding rows derived from an upload; removing the upload deletes from each.
+# Tables holding rows derived from an upload; removing the upload moves its rows from each
+# to the table's bin (bin_<table>), with its upload_files row, until the bin is emptied.
 UPLOAD_TABLES = (
     "action_rows",
     "kpi_rows",
@@ -186,6 +213,47 @@ UPLOAD_TABLES = (
     "neighbour_rows",
     "measure_dictionary",
 )
+
+
+BINNED = ("upload_files", *UPLOAD_TABLES)
+
+
+def _ensure_bins(con: duckdb.DuckDBPyConnection) -> None:
+    """A bin table beside each upload table, with the same columns (and any added later),
+    so a removed upload keeps its bytes and its rows until the bin is emptied."""
+    for table in BINNED:
+        con.execute(f"CREATE TABLE IF NOT EXISTS bin_{table} AS FROM {table} LIMIT 0")
+        have = {row[0] for row in con.execute(f"DESCRIBE bin_{table}").fetchall()}
+        for name, type_, *_ in con.execute(f"DESCRIBE {table}").fetchall():
+            if name not in have:
+                con.execute(f'ALTER TABLE bin_{table} ADD COLUMN "{name}" {type_}')
+    con.execute("ALTER TABLE bin_upload_files ADD COLUMN IF NOT EXISTS removed_at TIMESTAMP")
+    con.execute("ALTER TABLE bin_upload_files ADD COLUMN IF NOT EXISTS removed_by VARCHAR")
+
+
+def bin_upload(con: duckdb.DuckDBPyConnection, upload_id: int, removed_by: str) -> None:
+    """Move one upload's file and rows into the bin; call inside a transaction."""
+    removed_at = dt.datetime.now().replace(microsecond=0)
+    for table in BINNED:
+        stamp, params = "", []
+        if table == "upload_files":
+            stamp, params = ", ? AS removed_at, ? AS removed_by", [removed_at, removed_by]
+        con.execute(
+            f"INSERT INTO bin_{table} BY NAME SELECT *{stamp} FROM {table} WHERE upload_id = ?",
+            [*params, upload_id],
+        )
+        con.execute(f"DELETE FROM {table} WHERE upload_id = ?", [upload_id])
+
+
+def unbin_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
+    """Move one upload back from the bin, as it was; call inside a transaction."""
+    for table in BINNED:
+        stamp = " EXCLUDE (removed_at, removed_by)" if table == "upload_files" else ""
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT *{stamp} FROM bin_{table} WHERE upload_id = ?",
+            [upload_id],
+        )
+        con.execute(f"DELETE FROM bin_{table} WHERE upload_id = ?", [upload_id])
 
 
 def _period_rank_sql() -> str:
@@ -222,7 +290,13 @@ QUALIFY row_number() OVER (PARTITION BY plan, as_of ORDER BY loaded_at DESC, upl
 CREATE OR REPLACE VIEW actions AS
 SELECT a.plan, a.section, a.recommendation_ref, a.recommendation, a.ref, a.action, a.lead,
        a.timescale, a.due_date, a.milestones, a.rag, a.progress, a.cost_gbp, a.as_of,
-       a.upload_id, a.source_sheet, a.source_row, a.outcome, a.cost_text
+       a.upload_id, a.source_sheet, a.source_row, a.outcome, a.cost_text,
+       -- rows loaded before the status was kept: a timescale with no due date but a digit
+       -- or an Excel error in it held a date that could not be read
+       coalesce(a.due_date_status, CASE WHEN a.due_date IS NOT NULL THEN 'dated'
+                WHEN regexp_matches(a.timescale, '[0-9#]') THEN 'unreadable'
+                ELSE 'undated' END) AS due_date_status,
+       a.timescale_cell, a.action_cell
 FROM action_rows a
 JOIN action_snapshots s USING (upload_id);
 
@@ -265,7 +339,8 @@ SELECT plan, section, ref, lead, rag, due_date, first_due_date,
        coalesce(due_date < as_of AND rag <> 'Complete', false) AS overdue,
        CASE WHEN due_date < as_of AND rag <> 'Complete'
             THEN date_diff('day', due_date, as_of) ELSE 0 END AS days_overdue,
-       as_of, recommendation_ref, action, timescale, upload_id, source_sheet, source_row
+       as_of, recommendation_ref, action, timescale, upload_id, source_sheet, source_row,
+       due_date_status, timescale_cell, action_cell
 FROM seen;
 
 CREATE OR REPLACE VIEW slippage AS
@@ -437,9 +512,9 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
-        raise LoaderError(
-            "The database is in use by another program (is the dashboard running?). Load the "
-            "file through the dashboard's Upload page, or stop the dashboard and try again.",
+        raise DatabaseBusy(
+            "The database is in use by another program (another command line import, or a "
+            "dashboard from another folder). Wait for it to finish and try again.",
             file=path.name,
         ) from exc
     con.execute(SCHEMA)
@@ -449,6 +524,7 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
         "CREATE OR REPLACE TABLE councils AS SELECT * FROM read_csv(?, all_varchar = true)",
         [str(COUNCILS_CSV)],
     )
+    _ensure_bins(con)
     con.execute(VIEWS)
     return con
 
@@ -532,13 +608,26 @@ def reference_data(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     return {"measure_dictionary": dictionary} if dictionary.num_rows else {}
 
 
+def _layout(con: duckdb.DuckDBPyConnection, layout_id: int) -> dict | None:
+    row = con.execute(
+        "SELECT name, answers FROM layouts WHERE layout_id = ?", [layout_id]
+    ).fetchone()
+    return {"name": row[0], "answers": json.loads(row[1])} if row else None
+
+
 def update_layout(
-    con: duckdb.DuckDBPyConnection, layout_id: int, name: str, answers: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    layout_id: int,
+    name: str,
+    answers: dict[str, str],
+    actor: Actor | None = None,
 ) -> None:
     """Rename a saved layout or change its answers (the next upload uses them)."""
+    actor = access.acting(actor, "layout saved")
     if not name.strip():
         raise LoaderError("A layout needs a name. Type one, then save.")
     with transaction(con):
+        before = _layout(con, layout_id)
         found = con.execute(
             "UPDATE layouts SET name = ?, answers = ?, saved_at = ? WHERE layout_id = ? "
             "RETURNING layout_id",
@@ -551,13 +640,20 @@ def update_layout(
         ).fetchone()
         if not found:
             raise LoaderError(f"There is no saved layout {layout_id}.")
+        access.record(
+            con, actor, "layout saved", f"layout {layout_id}", before, _layout(con, layout_id)
+        )
 
 
-def delete_layout(con: duckdb.DuckDBPyConnection, layout_id: int) -> None:
+def delete_layout(
+    con: duckdb.DuckDBPyConnection, layout_id: int, actor: Actor | None = None
+) -> None:
     """Forget a saved layout: the next file laid out like it is asked its questions again.
     Uploads it read keep their number, so their history still says how they were read."""
+    actor = access.acting(actor, "layout deleted")
     with transaction(con):
-        if not con.execute(
-            "DELETE FROM layouts WHERE layout_id = ? RETURNING layout_id", [layout_id]
-        ).fetchone():
+        before = _layout(con, layout_id)
+        if before is None:
             raise LoaderError(f"There is no saved layout {layout_id}.")
+        con.execute("DELETE FROM layouts WHERE layout_id = ?", [layout_id])
+        access.record(con, actor, "layout deleted", f"layout {layout_id}", before)

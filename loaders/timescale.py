@@ -7,6 +7,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+# Why an action has the due date it has (Timescale.due_date_status).
+DATED, UNDATED, UNREADABLE = "dated", "undated", "unreadable"
+
 
 @dataclass(frozen=True)
 class Milestone:
@@ -23,6 +26,15 @@ class Timescale:
     # with no date in it), unreadable (a date written so it cannot be read: "13/13/2018",
     # "31 Apr 2018", "By 30 April" with no year). Neither of the last two has a due date.
     kind: str
+
+    @property
+    def due_date_status(self) -> str:
+        """Why the action has the due date it has: 'dated'; 'unreadable' (a date is written
+        but cannot be read, so whether it is overdue is unknown); or 'undated' (none is
+        meant: "TBC", "Ongoing", "Completed", blank)."""
+        if self.due_date is not None:
+            return DATED
+        return UNREADABLE if self.kind == "unreadable" else UNDATED
 
 
 MONTHS = {

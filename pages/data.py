@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 import queries
+import signin
 import ui
+from loaders import access
+from loaders.bin import binned_uploads, empty_bin, remove_upload, restore_upload
 from loaders.errors import LoaderError
-from loaders.importer import remove_upload
 from loaders.indicators import POLARITIES, set_indicator
 from loaders.interpret import NOT_STORED_REASONS, dump_mapping, load_mapping
 from loaders.store import delete_layout, update_layout
@@ -27,6 +29,152 @@ def _reasons(counts) -> str:
     pairs = counts.items() if isinstance(counts, dict) else [(r["key"], r["value"]) for r in counts]
     return ", ".join(f"{n} {NOT_STORED_REASONS.get(r, r)}" for r, n in pairs)
 
+
+def _done(message: str) -> None:
+    """Say what was done after the rerun that shows it (the rerun clears the controls)."""
+    st.session_state["data_done"] = message
+    ui.refresh()
+    st.rerun()
+
+
+def _remove_an_upload(history: pd.DataFrame, describe) -> None:
+    target = st.selectbox(
+        "Upload to remove", history["upload_id"], format_func=describe, key="remove_upload"
+    )
+    sure = st.checkbox(
+        f"Yes, move upload {target} and every figure and action loaded from it to the bin",
+        key=f"remove_sure_{target}",
+    )
+    if st.button("Remove upload", type="primary", disabled=not sure, icon=":material/delete:"):
+        try:
+            name = remove_upload(ui.connection(), int(target), signin.actor())
+        except LoaderError as exc:
+            st.error(ui.literal(exc))
+        else:
+            st.session_state.pop("remove_upload", None)
+            _done(f"Moved upload {target} ({name}) to the bin. An admin can restore it there.")
+
+
+def _bin() -> None:
+    st.header("Bin", divider="gray")
+    binned = binned_uploads(ui.connection())
+    if binned.empty:
+        st.caption(
+            "The bin is empty. A removed upload waits here, bytes and rows, until restored or the bin is emptied."
+        )
+        return
+    st.dataframe(
+        binned.assign(as_of=binned["as_of"].map(ui.date_text)).rename(
+            columns={"upload_id": "Upload", "file_name": "File", "kind": "Kind", "plan": "Plan", "as_of": "As of",
+                     "rows": "Rows", "uploaded_by": "Loaded by", "loaded_at": "Loaded", "removed_at": "Removed",
+                     "removed_by": "Removed by"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+    names = binned.set_index("upload_id")["file_name"]
+    back, empty = st.columns(2)
+    with back:
+        chosen = st.selectbox(
+            "Upload to restore", binned["upload_id"], format_func=lambda i: f"{i}: {names.loc[i]}"
+        )
+        if st.button("Restore the upload", icon=":material/restore_from_trash:"):
+            try:
+                name = restore_upload(ui.connection(), int(chosen), signin.actor())
+            except LoaderError as exc:
+                st.error(ui.literal(exc))
+            else:
+                _done(f"Restored upload {chosen} ({name}).")
+    with empty:
+        sure = st.checkbox(
+            f"Yes, delete the {ui.plural(len(binned), 'upload')} in the bin for good",
+            key="empty_sure",
+        )
+        if st.button("Empty the bin", disabled=not sure, icon=":material/delete_forever:"):
+            gone = empty_bin(ui.connection(), signin.actor())
+            st.session_state.pop("empty_sure", None)
+            _done(f"Deleted {ui.plural(gone, 'upload')} from the bin for good.")
+
+
+def _edit_layouts(saved: pd.DataFrame) -> None:
+    with st.expander("Edit or delete a layout"):
+        chosen_layout = st.selectbox(
+            "Layout",
+            saved["layout_id"],
+            format_func=lambda i: f"{i}: {saved.set_index('layout_id').loc[i, 'name']}",
+            key="edit_layout",
+        )
+        row = saved.set_index("layout_id").loc[chosen_layout]
+        new_name = st.text_input("Name", row["name"], key=f"layout_name_{chosen_layout}")
+        text = st.text_area(
+            "Answers (the mapping file's form)",
+            dump_mapping(json.loads(row["answers"])),
+            height=200,
+            key=f"layout_answers_{chosen_layout}",
+        )
+        save_col, delete_col = st.columns(2)
+        if save_col.button("Save the layout", icon=":material/save:"):
+            try:
+                update_layout(
+                    ui.connection(),
+                    int(chosen_layout),
+                    new_name,
+                    load_mapping(text),
+                    signin.actor(),
+                )
+            except LoaderError as exc:
+                st.error(ui.literal(exc))
+            else:
+                ui.refresh()
+                st.success(f"Saved layout {chosen_layout}.")
+        if delete_col.button("Delete the layout", icon=":material/delete:"):
+            try:
+                delete_layout(ui.connection(), int(chosen_layout), signin.actor())
+            except LoaderError as exc:
+                st.error(ui.literal(exc))
+            else:
+                ui.refresh()
+                st.rerun()
+
+
+def _indicator_editor(indicators: pd.DataFrame) -> None:
+    edited = st.data_editor(
+        indicators[["indicator", "unit", "polarity", "target", "description"]],
+        hide_index=True,
+        width="stretch",
+        disabled=["indicator", "unit"],
+        column_config={
+            "indicator": st.column_config.TextColumn("Indicator"),
+            "unit": st.column_config.TextColumn("Unit"),
+            "polarity": st.column_config.SelectboxColumn(
+                "Polarity", options=list(POLARITIES), help="Which direction is better"
+            ),
+            "target": st.column_config.NumberColumn("Target"),
+            "description": st.column_config.TextColumn("Description"),
+        },
+        key="indicator_editor",
+    )
+    if st.button("Save indicator settings", icon=":material/save:"):
+        before = indicators.set_index("indicator")
+        saved = 0
+        for row in edited.itertuples():
+            old = before.loc[row.indicator]
+            changes = {
+                field: getattr(row, field)
+                for field in ("polarity", "target", "description")
+                if not (pd.isna(getattr(row, field)) and pd.isna(old[field]))
+                and getattr(row, field) != old[field]
+            }
+            changes = {k: v for k, v in changes.items() if not pd.isna(v)}
+            if changes:
+                set_indicator(ui.connection(), row.indicator, **changes, actor=signin.actor())
+                saved += 1
+        ui.refresh()
+        st.success(f"Saved settings for {ui.plural(saved, 'indicator')}.")
+
+
+if done := st.session_state.pop("data_done", None):
+    st.success(ui.literal(done), icon=":material/check:")
 
 st.header("Upload history", divider="gray")
 history = ui.query("uploads")
@@ -72,23 +220,12 @@ else:
             st.dataframe(pd.DataFrame({"Warning": list(listed)}), hide_index=True, width="stretch")
         else:
             st.write("No warnings.")
-    with st.expander("Remove an upload"):
-        target = st.selectbox(
-            "Upload to remove", history["upload_id"], format_func=describe, key="remove_upload"
-        )
-        sure = st.checkbox(
-            f"Yes, remove upload {target} and every figure and action loaded from it",
-            key="remove_sure",
-        )
-        if st.button("Remove upload", type="primary", disabled=not sure, icon=":material/delete:"):
-            try:
-                name = remove_upload(ui.connection(), int(target))
-            except LoaderError as exc:
-                st.error(ui.literal(exc))
-            else:
-                ui.refresh()
-                st.success(ui.literal(f"Removed upload {target} ({name})."))
-                st.rerun()
+    if signin.may("upload removed"):
+        with st.expander("Remove an upload (it goes to the bin)"):
+            _remove_an_upload(history, describe)
+
+if signin.may("upload restored"):
+    _bin()
 
 st.header("Saved layouts", divider="gray")
 st.markdown(
@@ -108,38 +245,10 @@ else:
         hide_index=True,
         width="stretch",
     )  # fmt: skip
-    with st.expander("Edit or delete a layout"):
-        chosen_layout = st.selectbox(
-            "Layout",
-            saved["layout_id"],
-            format_func=lambda i: f"{i}: {saved.set_index('layout_id').loc[i, 'name']}",
-            key="edit_layout",
-        )
-        row = saved.set_index("layout_id").loc[chosen_layout]
-        new_name = st.text_input("Name", row["name"], key=f"layout_name_{chosen_layout}")
-        text = st.text_area(
-            "Answers (the mapping file's form)",
-            dump_mapping(json.loads(row["answers"])),
-            height=200,
-            key=f"layout_answers_{chosen_layout}",
-        )
-        save_col, delete_col = st.columns(2)
-        if save_col.button("Save the layout", icon=":material/save:"):
-            try:
-                update_layout(ui.connection(), int(chosen_layout), new_name, load_mapping(text))
-            except LoaderError as exc:
-                st.error(ui.literal(exc))
-            else:
-                ui.refresh()
-                st.success(f"Saved layout {chosen_layout}.")
-        if delete_col.button("Delete the layout", icon=":material/delete:"):
-            try:
-                delete_layout(ui.connection(), int(chosen_layout))
-            except LoaderError as exc:
-                st.error(ui.literal(exc))
-            else:
-                ui.refresh()
-                st.rerun()
+    if not signin.may("layout saved"):
+        signin.role_note("layout saved")
+    else:
+        _edit_layouts(saved)
 
 st.header("Browse and download", divider="gray")
 name = ui.url_select(
@@ -160,37 +269,57 @@ st.markdown(
 indicators = ui.query("indicators")
 if indicators.empty:
     st.info("No indicators are loaded yet.")
-else:
-    edited = st.data_editor(
+elif not signin.may("indicator setting"):
+    st.dataframe(
         indicators[["indicator", "unit", "polarity", "target", "description"]],
         hide_index=True,
         width="stretch",
-        disabled=["indicator", "unit"],
-        column_config={
-            "indicator": st.column_config.TextColumn("Indicator"),
-            "unit": st.column_config.TextColumn("Unit"),
-            "polarity": st.column_config.SelectboxColumn(
-                "Polarity", options=list(POLARITIES), help="Which direction is better"
-            ),
-            "target": st.column_config.NumberColumn("Target"),
-            "description": st.column_config.TextColumn("Description"),
-        },
-        key="indicator_editor",
     )
-    if st.button("Save indicator settings", icon=":material/save:"):
-        before = indicators.set_index("indicator")
-        saved = 0
-        for row in edited.itertuples():
-            old = before.loc[row.indicator]
-            changes = {
-                field: getattr(row, field)
-                for field in ("polarity", "target", "description")
-                if not (pd.isna(getattr(row, field)) and pd.isna(old[field]))
-                and getattr(row, field) != old[field]
-            }
-            changes = {k: v for k, v in changes.items() if not pd.isna(v)}
-            if changes:
-                set_indicator(ui.connection(), row.indicator, **changes)
-                saved += 1
-        ui.refresh()
-        st.success(f"Saved settings for {ui.plural(saved, 'indicator')}.")
+    signin.role_note("indicator setting")
+else:
+    _indicator_editor(indicators)
+
+if signin.may("role changed"):
+    st.header("Roles", divider="gray")
+    st.markdown(
+        "Roles come from the identity provider's roles claim; an entry here overrides it. A "
+        "*viewer* sees every page, presents decks and downloads; an *officer* also uploads and "
+        "keeps indicators, decks and layouts; an *admin* also removes and restores uploads and "
+        "sets roles."
+    )
+    ui.table(access.roles_table(ui.connection()).rename(
+        columns={"email": "E-mail", "role": "Role", "set_by": "Set by", "set_at": "Set"}
+    ))  # fmt: skip
+    with st.form("role_form", clear_on_submit=True, border=False):
+        email_col, role_col = st.columns([3, 2])
+        email = email_col.text_input("E-mail address they sign in with")
+        role = role_col.selectbox(
+            "Role",
+            [*access.ROLES, "none"],
+            format_func=lambda r: "from sign-in" if r == "none" else r,
+        )
+        if st.form_submit_button("Set the role", icon=":material/badge:"):
+            try:
+                access.set_role(
+                    ui.connection(), signin.actor(), email, None if role == "none" else role
+                )
+            except LoaderError as exc:
+                st.error(ui.literal(exc))
+            else:
+                _done(
+                    f"{email.strip().lower()}: {role if role != 'none' else 'role from sign-in'}."
+                )
+
+    st.header("Audit trail", divider="gray")
+    trail = access.audit_trail(ui.connection())
+    st.caption(
+        f"Every write, newest first: {ui.plural(len(trail), 'entry', 'entries')}. Nothing in the "
+        "dashboard changes or deletes an entry."
+    )
+    st.dataframe(
+        trail.rename(columns={"audit_id": "Entry", "done_at": "When", "who": "Who", "role": "Role", "how": "How",
+                              "action": "What", "target": "Of", "before": "Before", "after": "After"}),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
+    ui.table_downloads(trail, "audit_trail")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+import signin
 import ui
 from report import decks
 from report.views import KINDS, NoData, describe
@@ -138,6 +139,7 @@ def editor(deck: decks.Deck | None) -> None:
                     [decks.Slide(s["kind"], s["params"], s["note"]) for s in slides],
                     draft["deck_id"],
                 ),
+                signin.actor(),
             )
         except decks.DeckError as exc:
             st.error(ui.literal(exc))
@@ -174,11 +176,13 @@ def listing() -> None:
                 "pages/decks.py", label="Present", icon=":material/slideshow:",
                 query_params={"deck": str(row.deck_id), "present": "1"},
             )  # fmt: skip
+            st.code(_link(row.deck_id), language=None, wrap_lines=True)  # with a copy button
+            if not signin.may("deck saved"):
+                continue
             edit.page_link(
                 "pages/decks.py", label="Edit", icon=":material/edit:",
                 query_params={"edit": str(row.deck_id)},
             )  # fmt: skip
-            st.code(_link(row.deck_id), language=None, wrap_lines=True)  # with a copy button
             if remove.button("Delete", key=f"delete_{row.deck_id}", icon=":material/delete:"):
                 st.session_state["deck_delete"] = row.deck_id
             if st.session_state.get("deck_delete") == row.deck_id:
@@ -186,7 +190,7 @@ def listing() -> None:
                     f"Delete the deck “{ui.literal(row.name)}”? Its views and data are not affected."
                 )
                 if st.button("Yes, delete it", key=f"confirm_{row.deck_id}", type="primary"):
-                    decks.delete(con, row.deck_id)
+                    decks.delete(con, row.deck_id, signin.actor())
                     st.session_state.pop("deck_delete", None)
                     st.rerun()
 
@@ -208,5 +212,8 @@ st.markdown(
     "and **Previous** or the **left and right arrow keys**."
 )
 listing()
-editing = _deck_id("edit")
-editor(decks.load(con, editing) if editing is not None else None)
+if signin.may("deck saved"):
+    editing = _deck_id("edit")
+    editor(decks.load(con, editing) if editing is not None else None)
+else:
+    signin.role_note("deck saved")

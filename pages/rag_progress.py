@@ -6,6 +6,8 @@ import streamlit as st
 
 import ui
 from charts import rag as rag_charts
+from loaders.timescale import UNREADABLE
+from report.views import UNREADABLE_DUE, due_text, unreadable_list
 
 ui.ensure_navigation()
 st.title("Action plan progress")
@@ -89,7 +91,11 @@ ui.chart(
 
 st.subheader(f"Actions, as of {ui.date_text(as_of)}")
 table = ui.query("actions", plan, as_of, **filters)
-table = table.assign(due_date=table["due_date"].map(ui.date_text)).rename(
+unreadable = table[table["due_date_status"] == UNREADABLE]
+table = table.assign(
+    due_date=list(map(due_text, table["due_date"], table["due_date_status"]))
+).drop(columns=["due_date_status", "timescale_cell", "action_cell"])
+table = table.rename(
     columns={
         "section": "Section", "recommendation_ref": "Rec", "recommendation": "Recommendation", "ref": "Ref",
         "action": "Action", "lead": "Lead", "timescale": "Timescale", "due_date": "Due", "rag": "RAG",
@@ -98,8 +104,17 @@ table = table.assign(due_date=table["due_date"].map(ui.date_text)).rename(
 )  # fmt: skip
 if table["Section"].isna().all():
     table = table.drop(columns=["Section"])
+unreadable_text = (
+    f" {len(unreadable)} {'has' if len(unreadable) == 1 else 'have'} a due date that cannot be "
+    f"read ('{UNREADABLE_DUE}' under Due): {unreadable_list(unreadable, sections=False)}."
+    if len(unreadable)
+    else ""
+)
 st.caption(
-    f"{ui.plural(len(table), 'action')}. Sheet and row say where each came from in the uploaded file."
+    ui.literal(
+        f"{ui.plural(len(table), 'action')}. Sheet and row say where each came from in the "
+        f"uploaded file.{unreadable_text}"
+    )
 )
 ui.table(table)
 ui.table_downloads(table, "actions")

@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from charts import slippage as slip_charts
+from loaders.timescale import UNREADABLE
 from report.views import slippage_table
 
 ui.ensure_navigation()
@@ -30,7 +31,8 @@ st.caption(
 
 overdue = rows[rows["overdue"]].sort_values("days_overdue", ascending=False)
 redated = rows[rows["days_redated"] > 0].sort_values("days_redated", ascending=False)
-cols = st.columns(3)
+unreadable = rows[rows["due_date_status"] == UNREADABLE]
+cols = st.columns(4)
 cols[0].metric(
     "Overdue actions",
     len(overdue),
@@ -41,9 +43,22 @@ cols[1].metric(
     "Re-dated actions", len(redated), border=True, help="Due later now than when first seen."
 )
 cols[2].metric("Days of slippage in all", int(redated["days_redated"].sum()), border=True)
+cols[3].metric(
+    "Due date unreadable",
+    len(unreadable),
+    border=True,
+    help="A date is written in the timescale but cannot be read, so the action is counted "
+    "neither overdue nor on time until the file is corrected.",
+)
 
 
 ui.show(ui.view("overdue", plan, lead=lead), full_table=True, name="overdue_actions")
+if not unreadable.empty:
+    ui.show(
+        ui.view("unreadable_due_dates", plan, lead=lead),
+        full_table=True,
+        name="due_date_unreadable",
+    )
 ui.show(ui.view("redated", plan, lead=lead))
 
 st.subheader(f"Slippage by lead and by recommendation, as of {ui.date_text(as_of)}")
@@ -69,10 +84,13 @@ for group, label in (("lead", "Lead"), ("recommendation_label", "Recommendation"
 
 st.subheader(f"Due dates against the snapshot date, {ui.date_text(as_of)}")
 dated = rows[rows["due_date"].notna()]
-undated = len(rows) - len(dated)
+undated = len(rows) - len(dated) - len(unreadable)
+not_shown = [
+    *([f"{ui.plural(len(unreadable), 'action')} whose due date cannot be read (listed above)"] if len(unreadable) else []),
+    *([ui.plural(undated, "recurring or undated action")] if undated else []),
+]  # fmt: skip
 text = (
     f"{len(dated)} dated actions: {int((dated['due_date'] < pd.Timestamp(as_of)).sum())} were due before "
-    f"{ui.date_text(as_of)}"
-    + (f"; {undated} recurring or undated actions are not shown." if undated else ".")
+    f"{ui.date_text(as_of)}" + (f"; not shown: {' and '.join(not_shown)}." if not_shown else ".")
 )
 ui.chart(slip_charts.due_timeline(dated, as_of), text, slippage_table(dated), key="timeline")

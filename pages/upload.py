@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import queries
+import signin
 import ui
 from charts.theme import RAG_ORDER
 from data.templates import action_plan_template, kpi_template
@@ -22,6 +23,9 @@ from loaders.store import find_duplicate
 
 ui.ensure_navigation()
 st.title("Upload")
+if not signin.may("upload"):
+    signin.role_note("upload")
+    st.stop()
 st.markdown(
     "Upload an action plan, a register or a KPI return as you keep it (.xlsx, .xlsm, .xls or "
     ".csv), a statistical-neighbour list, or a DfE statistics file (LAIT's data set also as "
@@ -182,14 +186,18 @@ if parsed.kind == "actions":
     cols[0].metric("Actions", parsed.rows, border=True)
     for col, level in zip(cols[1:], RAG_ORDER, strict=True):
         col.metric(level, counts.get(level, 0), border=True)
-    preview = pd.DataFrame(
-        [
-            {"Sheet": a.source_sheet, "Row": a.source_row, "Section": a.section, "Ref": a.ref, "Action": a.action,
-             "Lead": a.lead, "Timescale": a.timescale.text, "Due": ui.date_text(a.timescale.due_date), "RAG": a.rag}
-            for a in parsed.actions
-        ]
-    )  # fmt: skip
-    st.dataframe(ui.rag_table(preview), hide_index=True, width="stretch")
+    # A sample any browser can draw (the first actions, then those with warnings); every
+    # action is loaded. Due says 'due date unreadable' for a date that cannot be read.
+    from loaders.plan_file import action_preview
+    from report.views import due_text
+
+    preview = action_preview(parsed.actions, parsed.warnings)
+    if preview.sentence:
+        st.caption(preview.sentence)
+    if preview.rows:
+        shown = pd.DataFrame(preview.rows)
+        shown["Due"] = list(map(due_text, shown["Due"], shown.pop("due_date_status")))
+        st.dataframe(ui.rag_table(shown), hide_index=True, width="stretch")
 elif parsed.kind == "metrics":
     figures = parsed.metrics.figures.to_pandas()
     st.markdown(f"**KPI figures:** {ui.literal(parsed.metrics.summary())}.")
@@ -217,17 +225,11 @@ if parsed.warnings:
 else:
     st.success("No warnings. Every cell is accounted for in the line under the file above.")
 
-name = st.text_input(
-    "Your name (for the upload history)",
-    value=st.session_state.get("uploader", ""),
-    key="uploader_name",
-)
 if st.button("Confirm and load", type="primary", icon=":material/check:"):
-    st.session_state["uploader"] = name
     if isinstance(parsed.as_of, dt.datetime):
         parsed.as_of = parsed.as_of.date()
     try:
-        result = write_parsed(con, parsed, uploaded_by=name or None, answers=answers)
+        result = write_parsed(con, parsed, answers, actor=signin.actor())
     except LoaderError as exc:
         st.error(f"Nothing was loaded. {ui.literal(exc)}", icon=":material/error:")
         st.stop()

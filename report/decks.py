@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from loaders import store
+from loaders import access, store
+from loaders.access import Actor
 from report.views import KINDS
 
 
@@ -52,21 +53,24 @@ def _check(name: str, slides: list[Slide]) -> str:
     return name
 
 
-def save(con, deck: Deck) -> int:
+def save(con, deck: Deck, actor: Actor | None = None) -> int:
     """Store a new deck, or replace a stored one's name and slides; returns its id."""
+    actor = access.acting(actor, "deck saved")
     name = _check(deck.name, deck.slides)
     now = dt.datetime.now().replace(microsecond=0)
     with store.transaction(con):
+        before = None
         if deck.deck_id is None:
             deck_id = con.execute(
                 "INSERT INTO decks (name, saved_at, saved_by) VALUES (?, ?, ?) RETURNING deck_id",
-                [name, now, deck.saved_by],
+                [name, now, actor.who],
             ).fetchone()[0]
         else:
             deck_id = deck.deck_id
+            before = _described(con, deck_id)
             con.execute(
                 "UPDATE decks SET name = ?, saved_at = ?, saved_by = ? WHERE deck_id = ?",
-                [name, now, deck.saved_by, deck_id],
+                [name, now, actor.who, deck_id],
             )
             con.execute("DELETE FROM deck_slides WHERE deck_id = ?", [deck_id])
         con.executemany(
@@ -76,7 +80,16 @@ def save(con, deck: Deck) -> int:
                 for n, s in enumerate(deck.slides, 1)
             ],
         )
+        access.record(con, actor, "deck saved", f"deck {deck_id}", before, _described(con, deck_id))
     return deck_id
+
+
+def _described(con, deck_id: int) -> dict | None:
+    """A deck as the audit trail keeps it: its name and its slides' kinds and notes."""
+    deck = load(con, deck_id)
+    if deck is None:
+        return None
+    return {"name": deck.name, "slides": [[s.kind, s.params, s.note] for s in deck.slides]}
 
 
 def load(con, deck_id: int) -> Deck | None:
@@ -106,7 +119,9 @@ def listing(con) -> pd.DataFrame:
     ).fetch_df()
 
 
-def delete(con, deck_id: int) -> None:
+def delete(con, deck_id: int, actor: Actor | None = None) -> None:
+    actor = access.acting(actor, "deck deleted")
     with store.transaction(con):
+        access.record(con, actor, "deck deleted", f"deck {deck_id}", _described(con, deck_id))
         con.execute("DELETE FROM deck_slides WHERE deck_id = ?", [deck_id])
         con.execute("DELETE FROM decks WHERE deck_id = ?", [deck_id])

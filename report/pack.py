@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -23,9 +25,21 @@ from report import views
 from report.views import View, date_text
 
 IMAGE_WIDTH, IMAGE_HEIGHT = 1280, 600  # fits an A4 landscape page and a 16:9 slide
-TABLE_VIEWS = ("overview", "movement", "overdue", "redated", "trend")  # tables worth printing
+# tables worth printing
+TABLE_VIEWS = ("overview", "movement", "overdue", "redated", "unreadable", "trend")
 ROWS_PER_SLIDE = 10
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
+# Arabic, Hebrew, Greek, Cyrillic and symbols Liberation Sans lacks; where installed.
+FALLBACK_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+# A text longer than its table cell can show (Excel allows 32,767 characters in one) is cut
+# with a marker saying how much more there is and where to read it, never silently.
+PDF_CELL_LINES = 18  # lines of a PDF table cell: a row always fits one page
+PDF_LINE = 5  # mm, the PDF table's line height
+SLIDE_CELL_LINES = 8  # lines of a slide's table cell
+SLIDE_TABLE_HEIGHT = 5.5  # inches of slide under the title that a table may fill
+SLIDE_LINE, SLIDE_ROW_MARGIN = 0.2, 0.1  # inches: one 12pt line; a cell's top and bottom margins
+SLIDE_WIDTH = 12.3  # inches across a slide's table
 
 
 @dataclass
@@ -58,6 +72,7 @@ def build(
         views.rag_by_recommendation(con, plan, as_of),
         views.rag_movement(con, plan, after=as_of),
         views.overdue(con, plan, as_of),
+        *_when_any(views.unreadable_due_dates(con, plan, as_of)),
         views.redated(con, plan, as_of),
         *(views.kpi(con, name, area) for name in indicators),
     ]
@@ -70,6 +85,11 @@ def build(
         chosen,
         images,
     )
+
+
+def _when_any(view: View) -> list[View]:
+    """The view as a page of the report if its table lists anything."""
+    return [view] if view.table is not None and not view.table.empty else []
 
 
 def _image(fig: go.Figure) -> bytes:
@@ -96,6 +116,82 @@ def _notes(view: View) -> str:
     return f"{view.heading}.\n{view.summary}"
 
 
+def continues(rest: int, cell: str | None) -> str:
+    """The marker that ends a text cut short: how much more there is and where to read it."""
+    where = f" or the file's cell {cell}" if cell else ""
+    return f"(continues: {rest:,} more characters; see the Data page{where})"
+
+
+def _cut(text: str, keep: int, cell: str | None) -> str:
+    """``text`` cut after at most ``keep`` characters, with the marker on a line of its own
+    (so that right-to-left text before it cannot reorder it); a word is not split where
+    there is a space near the cut."""
+    kept = text[:keep]
+    if keep < len(text) and not text[keep].isspace():
+        space = kept.rfind(" ")
+        kept = kept[:space] if space > keep * 0.8 else kept
+    kept = kept.rstrip()
+    return f"{kept}…\n{continues(len(text) - len(kept), cell)}"
+
+
+def _fit_text(
+    text: str, cell: str | None, lines: Callable[[str], list[str]], most: int, ceiling: int
+) -> str:
+    """``text`` whole if it takes at most ``most`` lines (``lines`` breaks a text into the
+    lines it takes), else its first lines with the marker in as many. ``ceiling``: more
+    characters than any ``most`` lines can hold."""
+    head = lines(text[:ceiling])
+    if len(text) <= ceiling and len(head) <= most:
+        return text
+    room = most - len(lines(continues(len(text), cell)))
+    for whole in range(max(room, 0), -1, -1):
+        cut = _cut(text, _length(text, head[:whole]), cell)
+        if len(lines(cut)) <= most:
+            return cut
+    return cut
+
+
+def _length(text: str, lines: Sequence[str]) -> int:
+    """How many characters of ``text`` its first lines, as broken, take."""
+    end = 0
+    for line in lines:
+        found = text.find(line.strip(), end)
+        if found < 0:
+            break
+        end = found + len(line.strip())
+    return end
+
+
+def _source(view: View, column: str, row: int) -> str | None:
+    """The file's cell a table text was read from ("Plan!C7"), where the view knows it."""
+    sources = view.sources
+    if sources is None or column not in sources or row >= len(sources):
+        return None
+    cell = sources[column].iloc[row]
+    return cell if isinstance(cell, str) else None
+
+
+def _fitted(view: View, table: pd.DataFrame, fit: Callable[[str, int, str | None], str]):
+    """The table with each cell's text passed through ``fit(text, column number, cell)``."""
+    out = table.copy()
+    for c, column in enumerate(table.columns):
+        out[column] = [
+            fit(text, c, _source(view, column, r)) for r, text in enumerate(table[column])
+        ]
+    return out
+
+
+def _plain(text: str) -> str:
+    """Text a document can hold (XML's characters): tabs as spaces, line breaks kept, and
+    other control characters and non-characters, which show nothing, left out."""
+    return "".join(
+        " " if ch == "\t" else ch
+        for ch in text
+        if ch in "\t\n"
+        or (unicodedata.category(ch) not in ("Cc", "Cs") and ch not in "\ufffe\uffff")
+    )
+
+
 # PDF ------------------------------------------------------------------------------------
 
 
@@ -110,7 +206,7 @@ def pdf_bytes(report: Report) -> bytes:
             self.set_y(-12)
             self.set_font(size=9)
             self.set_text_color(60)
-            self.cell(0, 6, report.footer, align="L")
+            self.cell(0, 6, one_line(report.footer), align="L")
             self.set_x(self.l_margin)
             self.cell(0, 6, f"Page {self.page_no()} of {{nb}}", align="R")
 
@@ -120,19 +216,26 @@ def pdf_bytes(report: Report) -> bytes:
     pdf.set_lang("en-GB")
     pdf.set_creation_date(report.generated.astimezone())
     family = _fonts(pdf)
+    drawable = _drawable(pdf, family)
+
+    def one_line(text: str) -> str:
+        return " ".join(drawable(text).split())
+
     pdf.set_auto_page_break(True, margin=16)
     pdf.set_margins(15, 14, 15)
     width = pdf.epw
 
     pdf.add_page()
     pdf.set_font(family, "B", 26)
-    pdf.multi_cell(width, 12, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(width, 12, drawable(report.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 16)
     pdf.multi_cell(
         width,
         9,
-        f"{report.council}. Action plan as of {date_text(report.as_of)}. "
-        f"Generated {date_text(report.generated)} at {report.generated:%H:%M}.",
+        drawable(
+            f"{report.council}. Action plan as of {date_text(report.as_of)}. "
+            f"Generated {date_text(report.generated)} at {report.generated:%H:%M}."
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -141,15 +244,15 @@ def pdf_bytes(report: Report) -> bytes:
     pdf.cell(0, 9, "Contents", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 12)
     for n, view in enumerate(report.views, 1):
-        pdf.cell(0, 7, f"{n}. {view.heading}", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, one_line(f"{n}. {view.heading}"), new_x="LMARGIN", new_y="NEXT")
 
     for view, image in zip(report.views, report.images, strict=True):
         pdf.add_page()
         pdf.start_section(view.title)
         pdf.set_font(family, "B", 18)
-        pdf.multi_cell(width, 9, view.heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 9, drawable(view.heading), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(family, "", 12)
-        pdf.multi_cell(width, 6, view.summary, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 6, drawable(view.summary), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         table = _printable(view)
         if image is not None:
@@ -159,8 +262,10 @@ def pdf_bytes(report: Report) -> bytes:
             pdf.ln(3)
             pdf.set_font(family, "", 9)
             headings = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
+            widths = _widths(table)
+            table = _pdf_cells(pdf, view, table.map(drawable), widths)
             with pdf.table(
-                col_widths=_widths(table), headings_style=headings, line_height=5, text_align="LEFT"
+                col_widths=widths, headings_style=headings, line_height=PDF_LINE, text_align="LEFT"
             ) as grid:
                 grid.row(list(table.columns))
                 for record in table.itertuples(index=False):
@@ -175,15 +280,58 @@ def pdf_bytes(report: Report) -> bytes:
 
 
 def _fonts(pdf) -> str:
-    """Liberation Sans (Arial's metrics, every character we print) where installed, else
-    the built-in Helvetica with text limited to Latin-1."""
+    """Liberation Sans (Arial's metrics, every character we print) where installed, with
+    DejaVu Sans for the characters it lacks where that is; else the built-in Helvetica with
+    text limited to Latin-1."""
     regular, bold = FONT_DIR / "LiberationSans-Regular.ttf", FONT_DIR / "LiberationSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdf.add_font("Liberation", "", regular)
-        pdf.add_font("Liberation", "B", bold)
-        return "Liberation"
-    pdf.core_fonts_encoding = "latin-1"
-    return "Helvetica"
+    if not (regular.exists() and bold.exists()):
+        pdf.core_fonts_encoding = "latin-1"
+        return "Helvetica"
+    pdf.add_font("Liberation", "", regular)
+    pdf.add_font("Liberation", "B", bold)
+    more = FALLBACK_FONT_DIR / "DejaVuSans.ttf", FALLBACK_FONT_DIR / "DejaVuSans-Bold.ttf"
+    if all(path.exists() for path in more):
+        pdf.add_font("DejaVu", "", more[0])
+        pdf.add_font("DejaVu", "B", more[1])
+        pdf.set_fallback_fonts(["DejaVu"])
+    return "Liberation"
+
+
+def _drawable(pdf, family: str) -> Callable[[str], str]:
+    """A function giving text the PDF's fonts can draw: a character none has shows as the
+    replacement mark (as any viewer shows one), never vanishing or stopping the report;
+    invisible marks (joiners, variation selectors, controls) none draws are left out."""
+    if family == "Helvetica":
+        return lambda text: _plain(text).encode("latin-1", "replace").decode("latin-1")
+    glyphs = set().union(*(font.cmap for font in pdf.fonts.values()))
+    mark = "\ufffd" if ord("\ufffd") in glyphs else "\u25a1"
+
+    def drawable(text: str) -> str:
+        return "".join(
+            ch if ch == "\n" or ord(ch) in glyphs else mark
+            for ch in _plain(text)
+            if ch == "\n" or ord(ch) in glyphs or unicodedata.category(ch) not in INVISIBLE
+        )
+
+    return drawable
+
+
+INVISIBLE = ("Cc", "Cf", "Mn", "Me")  # controls, format marks, combining marks
+
+
+def _pdf_cells(pdf, view: View, table: pd.DataFrame, widths: Sequence[int]) -> pd.DataFrame:
+    """Each cell's text as it fits PDF_CELL_LINES lines of its column (the current font)."""
+    columns = [pdf.epw * w / sum(widths) - 0.5 for w in widths]  # less the table's border
+
+    def lines(text: str, width: float) -> list[str]:
+        return pdf.multi_cell(width, PDF_LINE, text, dry_run=True, output="LINES")
+
+    def fit(text: str, c: int, cell: str | None) -> str:
+        # 0.5 mm: narrower than any character at 9 pt, so more than the lines can hold
+        ceiling = PDF_CELL_LINES * int(columns[c] / 0.5)
+        return _fit_text(text, cell, partial(lines, width=columns[c]), PDF_CELL_LINES, ceiling)
+
+    return _fitted(view, table, fit)
 
 
 def _fit(image: bytes, width: float, max_height: float) -> float:
@@ -213,8 +361,8 @@ def pptx_bytes(report: Report) -> bytes:
 
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    deck.core_properties.title = report.title
-    deck.core_properties.author = report.council
+    deck.core_properties.title = _plain(report.title)
+    deck.core_properties.author = _plain(report.council)
     deck.core_properties.language = "en-GB"
     blank = deck.slide_layouts[6]
     slides: list = []
@@ -223,7 +371,7 @@ def pptx_bytes(report: Report) -> bytes:
         page = deck.slides.add_slide(blank)
         size = Pt(28) if len(title) <= 55 else Pt(22)  # a long title still fits one line
         _text(page, title, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9), size, bold=True)
-        page.notes_slide.notes_text_frame.text = notes
+        page.notes_slide.notes_text_frame.text = _plain(notes)
         slides.append(page)
         return page
 
@@ -240,7 +388,7 @@ def pptx_bytes(report: Report) -> bytes:
             picture = page.shapes.add_picture(
                 io.BytesIO(image), Inches(0.5), Inches(1.25), height=Inches(4.9)
             )
-            picture._element.nvPicPr.cNvPr.set("descr", view.summary)  # alt text
+            picture._element.nvPicPr.cNvPr.set("descr", _plain(view.summary))  # alt text
             picture.left = int((deck.slide_width - picture.width) / 2)
             _text(page, view.summary, Inches(0.5), Inches(6.2), Inches(12.3), Inches(0.8), Pt(16))
         else:
@@ -248,11 +396,12 @@ def pptx_bytes(report: Report) -> bytes:
         table = _printable(view)
         if table is None:
             continue
-        for start in range(0, len(table), ROWS_PER_SLIDE):
-            part = table.iloc[start : start + ROWS_PER_SLIDE]
-            more = " (continued)" if start else ""
+        per_line = _slide_chars_per_line(table)
+        table = _slide_cells(view, table.map(_plain), per_line)
+        for n, part in enumerate(_slide_parts(table, per_line)):
+            more = " (continued)" if n else ""
             page = slide(f"{view.title}{more}: the figures", _notes(view))
-            _table(page, part, view.rag_columns, Inches(0.5), Inches(1.3), Inches(12.3))
+            _table(page, part, view.rag_columns, Inches(0.5), Inches(1.3), Inches(SLIDE_WIDTH))
 
     for n, page in enumerate(slides, 1):
         _text(
@@ -264,12 +413,54 @@ def pptx_bytes(report: Report) -> bytes:
     return out.getvalue()
 
 
+def _slide_chars_per_line(table: pd.DataFrame) -> list[int]:
+    """About how many characters of 12 pt Arial each column of a slide's table holds in a
+    line (an average character taken as 0.6 em, wider than Arial's, so estimates err long)."""
+    widths = _widths(table)
+    return [max(4, int(SLIDE_WIDTH * w / sum(widths) * 72 / (12 * 0.6))) for w in widths]
+
+
+def _slide_cells(view: View, table: pd.DataFrame, per_line: Sequence[int]) -> pd.DataFrame:
+    """Each cell's text as it fits SLIDE_CELL_LINES lines of its column."""
+
+    def fit(text: str, c: int, cell: str | None) -> str:
+        lines = partial(_slide_wrap, per_line=per_line[c])
+        return _fit_text(text, cell, lines, SLIDE_CELL_LINES, SLIDE_CELL_LINES * per_line[c])
+
+    return _fitted(view, table, fit)
+
+
+def _slide_wrap(text: str, per_line: int) -> list[str]:
+    """About the lines a text takes in a column holding ``per_line`` characters a line."""
+    return [
+        line[start : start + per_line]
+        for line in text.split("\n")
+        for start in range(0, max(len(line), 1), per_line)
+    ]
+
+
+def _slide_parts(table: pd.DataFrame, per_line: Sequence[int]) -> list[pd.DataFrame]:
+    """The table's rows split into slides: at most ROWS_PER_SLIDE, and as many as fit."""
+
+    def height(row: Sequence[str]) -> float:
+        lines = max(len(_slide_wrap(str(v), n)) for v, n in zip(row, per_line, strict=True))
+        return SLIDE_ROW_MARGIN + SLIDE_LINE * lines
+
+    parts, start, used = [], 0, height(list(table.columns))
+    for r, row in enumerate(table.itertuples(index=False)):
+        if r > start and (r - start == ROWS_PER_SLIDE or used + height(row) > SLIDE_TABLE_HEIGHT):
+            parts.append(table.iloc[start:r])
+            start, used = r, height(list(table.columns))
+        used += height(row)
+    return [*parts, table.iloc[start:]]
+
+
 def _text(page, text: str, left, top, width, height, size, bold: bool = False) -> None:
     from pptx.dml.color import RGBColor
 
     frame = page.shapes.add_textbox(left, top, width, height).text_frame
     frame.word_wrap = True
-    for i, line in enumerate(text.split("\n")):
+    for i, line in enumerate(_plain(text).split("\n")):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.text = line
         paragraph.font.size = size

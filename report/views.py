@@ -8,6 +8,7 @@ the same thing. Each builder takes a DuckDB connection and plain parameters.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ from charts import rag as rag_charts
 from charts import slippage as slip_charts
 from charts.theme import format_date, format_value
 from loaders.rag import RAG_LEVELS
+from loaders.timescale import UNREADABLE
+
+UNREADABLE_DUE = "due date unreadable"  # what a table says for a date that cannot be read
 
 
 @dataclass
@@ -34,6 +38,9 @@ class View:
     table: pd.DataFrame | None = None
     rag_columns: tuple[str, ...] = ()
     key: str = "view"
+    # Where the table's long texts were read in the file ("Plan!C7"), row for row and under
+    # the table's column names, so that a report which shortens one can say where it is.
+    sources: pd.DataFrame | None = None
 
     @property
     def heading(self) -> str:
@@ -54,6 +61,30 @@ def date_text(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         value = value.date()
     return format_date(value)
+
+
+def due_text(due: object, status: object) -> str:
+    """An action's due date as a table shows it: the date, or 'due date unreadable' for a
+    date written so that it cannot be read (never blank, as if none were due)."""
+    return UNREADABLE_DUE if status == UNREADABLE else date_text(due)
+
+
+def file_cell(sheet: object, cell: object, row: object = None) -> str | None:
+    """Where a value is in the uploaded file, as Excel names a cell on a sheet ("Plan!E7",
+    "'Ofsted recs'!E7"); the sheet's row where the cell is not known."""
+    if not isinstance(sheet, str):
+        return None
+    name = sheet if re.fullmatch(r"[A-Za-z_]\w*", sheet) else "'" + sheet.replace("'", "''") + "'"
+    if isinstance(cell, str) and cell:
+        return f"{name}!{cell}"
+    return None if row is None or pd.isna(row) else f"{name}, row {int(row)}"
+
+
+def shortened(text: object, most: int = 40) -> str:
+    """A text quoted in a sentence, cut with '…' past ``most`` characters (the table beside
+    the sentence holds it in full)."""
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 def _as_of(con, plan: str, as_of: dt.date | None) -> dt.date:
@@ -92,6 +123,7 @@ def overview(con, plan: str, as_of: dt.date | None = None) -> View:
     total = len(rows)
     complete = int(counts.get("Complete", 0))
     overdue = int(slip["overdue"].sum())
+    unreadable = int((slip["due_date_status"] == UNREADABLE).sum())
     redated = int((slip["days_redated"] > 0).sum())
     previous = _previous(con, plan, as_of)
     redated_now = queries.redated_between(con, plan, previous, as_of) if previous else 0
@@ -99,7 +131,12 @@ def overview(con, plan: str, as_of: dt.date | None = None) -> View:
     summary = (
         f"{plural(total, 'action')}: {rag_counts_text(counts)}. {complete} of {total} "
         f"({share}) are complete; {overdue} of {total} {'is' if overdue == 1 else 'are'} overdue; "
-        f"{redated} {'has' if redated == 1 else 'have'} been "
+        + (
+            f"{unreadable} {'has' if unreadable == 1 else 'have'} a due date that cannot be read; "
+            if unreadable
+            else ""
+        )
+        + f"{redated} {'has' if redated == 1 else 'have'} been "
         "re-dated since first planned"
         + (f", {redated_now} of them since {date_text(previous)}." if previous else ".")
     )
@@ -111,6 +148,7 @@ def overview(con, plan: str, as_of: dt.date | None = None) -> View:
         ("Red", str(int(counts.get("Red", 0)))),
         ("Amber", str(int(counts.get("Amber", 0)))),
         ("Overdue", str(overdue)),
+        *([("Due date unreadable", str(unreadable))] if unreadable else []),
         ("Re-dated", str(redated)),
     ]
     table = pd.DataFrame([dict(facts)])
@@ -195,9 +233,8 @@ def rag_movement(
         f"{plural(int(tally.get('Improved', 0)), 'action')} improved, "
         f"{int(tally.get('Worsened', 0))} worsened and {int(tally.get('No change', 0))} did not change."
     )
-    changed = moved[moved["movement"] != "No change"][
-        ["ref", "movement", "rag_before", "rag_after", "lead", "action"]
-    ].rename(
+    moved_rows = moved[moved["movement"] != "No change"]
+    changed = moved_rows[["ref", "movement", "rag_before", "rag_after", "lead", "action"]].rename(
         columns={
             "ref": "Ref",
             "movement": "Movement",
@@ -218,6 +255,7 @@ def rag_movement(
         changed,
         ("Before", "After"),
         key="movement",
+        sources=action_sources(moved_rows),
     )
 
 
@@ -241,8 +279,9 @@ def slippage_table(df: pd.DataFrame) -> pd.DataFrame:
     """Slippage rows as people read them: dates in words, leads named, columns titled; with
     each action's recommendation ("Ofsted rec 1") where several sections repeat refs."""
     out = df.copy()
-    for column in ("due_date", "first_due_date"):
-        out[column] = out[column].map(date_text)
+    out["first_due_date"] = out["first_due_date"].map(date_text)
+    status = df["due_date_status"] if "due_date_status" in df else [None] * len(df)
+    out["due_date"] = [due_text(d, s) for d, s in zip(df["due_date"], status, strict=True)]
     rec = ["Rec"] if _sections(df) and "recommendation_label" in df else []
     return out.rename(
         columns={
@@ -251,6 +290,39 @@ def slippage_table(df: pd.DataFrame) -> pd.DataFrame:
             "days_redated": "Days re-dated", "recommendation_label": "Rec",
         }
     )[[*rec, "Ref", "Action", "Lead", "RAG", "Timescale", "First due", "Due", "Days re-dated", "Days overdue"]]  # fmt: skip
+
+
+def action_sources(df: pd.DataFrame) -> pd.DataFrame:
+    """Where each row's action text (and timescale) was read in the file, for View.sources."""
+    sheets, rows = df["source_sheet"], df["source_row"]
+    sources = {"Action": map(file_cell, sheets, df["action_cell"], rows)}
+    if "timescale_cell" in df:
+        sources["Timescale"] = map(file_cell, sheets, df["timescale_cell"], rows)
+    return pd.DataFrame({k: list(v) for k, v in sources.items()})
+
+
+def unreadable_list(rows: pd.DataFrame, sections: bool, most: int = 3) -> str:
+    """'1.2 (timescale '13/13/2018' in cell Plan!E7) and 2.1 (...)', naming up to ``most``."""
+    named = [
+        f"{_action_ref(row, sections)} (timescale '{shortened(row['timescale'])}' in cell "
+        f"{file_cell(row['source_sheet'], row['timescale_cell'], row['source_row'])})"
+        for _, row in rows.head(most).iterrows()
+    ]
+    if len(rows) > most:
+        named.append(plural(len(rows) - most, "other"))
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def _unreadable_note(rows: pd.DataFrame) -> str:
+    """The sentence that keeps actions whose due date cannot be read from passing as on time."""
+    unread = rows[rows["due_date_status"] == UNREADABLE]
+    if unread.empty:
+        return ""
+    n = len(unread)
+    return (
+        f" {plural(n, 'action has', 'actions have')} a due date that cannot be read, so "
+        f"{'it' if n == 1 else 'they'} may be overdue: {unreadable_list(unread, _sections(rows))}."
+    )
 
 
 def overdue(con, plan: str, as_of: dt.date | None = None, lead: str | None = None) -> View:
@@ -266,17 +338,67 @@ def overdue(con, plan: str, as_of: dt.date | None = None, lead: str | None = Non
         summary = (
             f"{len(late)} of {plural(len(rows), 'action')}{who} "
             f"{'is' if len(late) == 1 else 'are'} overdue; the longest, {_action_ref(worst, _sections(rows))} "
-            f"({worst['lead'] or 'no lead named'}), by {int(worst['days_overdue'])} days."
+            f"({shortened(worst['lead'], 120) or 'no lead named'}), by {int(worst['days_overdue'])} days."
         )
         figure = slip_charts.overdue_actions(late)
     return View(
         "Overdue actions",
         f"as of {date_text(as_of)}",
-        summary,
+        summary + _unreadable_note(rows),
         figure,
         slippage_table(late),
         ("RAG",),
         key="overdue",
+        sources=action_sources(late),
+    )
+
+
+def unreadable_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Actions whose due date cannot be read, with the timescale as written and its cell."""
+    rec = ["Rec"] if _sections(df) and "recommendation_label" in df else []
+    cells = map(file_cell, df["source_sheet"], df["timescale_cell"], df["source_row"])
+    return (
+        df.assign(cell=list(cells), due=UNREADABLE_DUE)
+        .rename(
+            columns={
+                "recommendation_label": "Rec", "ref": "Ref", "action": "Action", "lead": "Lead",
+                "rag": "RAG", "timescale": "Timescale as written", "cell": "Cell", "due": "Due",
+            }
+        )[[*rec, "Ref", "Action", "Lead", "RAG", "Timescale as written", "Cell", "Due"]]
+        .reset_index(drop=True)
+    )  # fmt: skip
+
+
+def unreadable_due_dates(
+    con, plan: str, as_of: dt.date | None = None, lead: str | None = None
+) -> View:
+    """Actions whose timescale holds a date that cannot be read ("13/13/2018", "31 Apr 2018",
+    "By 30 April"): neither overdue nor on time until corrected, so listed where to correct."""
+    as_of = _as_of(con, plan, as_of)
+    rows = queries.slippage(con, plan, lead, as_of)
+    unread = rows[rows["due_date_status"] == UNREADABLE]
+    who = f" led by {lead}" if lead else ""
+    if unread.empty:
+        summary = (
+            f"The due date of every one of the {plural(len(rows), 'action')}{who} can be read."
+        )
+    else:
+        n = len(unread)
+        summary = (
+            f"{n} of {plural(len(rows), 'action')}{who} {'has' if n == 1 else 'have'} a due date "
+            f"that cannot be read, so {'it is' if n == 1 else 'they are'} counted neither overdue "
+            f"nor on time: {unreadable_list(unread, _sections(rows))}. Correct the timescale in "
+            "the file and upload it again."
+        )
+    return View(
+        "Due date unreadable",
+        f"as of {date_text(as_of)}",
+        summary,
+        None,
+        unreadable_table(unread),
+        ("RAG",),
+        key="unreadable",
+        sources=action_sources(unread).rename(columns={"Timescale": "Timescale as written"}),
     )
 
 
@@ -306,6 +428,7 @@ def redated(con, plan: str, as_of: dt.date | None = None, lead: str | None = Non
         slippage_table(later),
         ("RAG",),
         key="redated",
+        sources=action_sources(later),
     )
 
 
@@ -386,6 +509,7 @@ KINDS: dict[str, Kind] = {
     "rag_movement": Kind("RAG movement", rag_movement, ("plan",)),
     "overdue": Kind("Overdue actions", overdue, ("plan",)),
     "redated": Kind("Re-dated actions", redated, ("plan",)),
+    "unreadable_due_dates": Kind("Due date unreadable", unreadable_due_dates, ("plan",)),
     "kpi": Kind("KPI trend", kpi, ("indicator", "area")),
 }
 

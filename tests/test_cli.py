@@ -54,11 +54,25 @@ def test_uploads_and_remove(tmp_path, capsys):
         "Post Ofsted Action Plan / plan.xlsx"
     )
     assert main(["remove", "1", "--db", str(db)]) == 0
-    assert (
-        capsys.readouterr().out == "Removed upload 1 (plan.xlsx) and everything loaded from it.\n"
+    assert capsys.readouterr().out == (
+        "Moved upload 1 (plan.xlsx) and everything loaded from it to the bin; bring it back "
+        "with: python -m loaders restore-upload 1\n"
     )
     assert main(["remove", "1", "--db", str(db)]) == 1
     assert "There is no upload 1" in capsys.readouterr().err
+    assert main(["bin", "--db", str(db)]) == 0
+    assert "Post Ofsted Action Plan / plan.xlsx" in capsys.readouterr().out
+    assert main(["restore-upload", "1", "--db", str(db)]) == 0
+    assert capsys.readouterr().out == "Restored upload 1 (plan.xlsx) from the bin.\n"
+    assert main(["uploads", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith("Post Ofsted Action Plan / plan.xlsx")
+    assert main(["audit", "--db", str(db)]) == 0
+    trail = [line.split("  ")[-2:] for line in capsys.readouterr().out.splitlines()]
+    assert trail == [
+        ["upload restored", "upload 1"],
+        ["upload removed", "upload 1"],
+        ["upload", "upload 1"],
+    ]
 
 
 def test_python_dash_m_loaders_runs(tmp_path):
@@ -74,15 +88,33 @@ def test_python_dash_m_loaders_runs(tmp_path):
     assert "No uploads yet" in done.stdout
 
 
-def test_database_in_use_by_another_process_is_a_clear_error(tmp_path, capsys):
-    db = tmp_path / "busy.duckdb"
+def _hold(db, seconds: float) -> subprocess.Popen:
+    """Another program holding the database file for a while, as another import does."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(30)"],
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep({seconds})"],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
+    assert holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def test_a_command_waits_its_turn_for_the_database(tmp_path, capsys):
+    db = tmp_path / "busy.duckdb"
+    holder = _hold(db, 3)
     try:
-        assert holder.stdout.readline().strip() == "ready"
-        assert main(["uploads", "--db", str(db)]) == 1
+        assert main(["uploads", "--db", str(db)]) == 0  # waits, then runs
+        assert "No uploads yet" in capsys.readouterr().out
+        assert holder.poll() is not None  # it ran only once the holder had let go
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_database_held_past_the_wait_is_a_clear_error(tmp_path, capsys):
+    db = tmp_path / "busy.duckdb"
+    holder = _hold(db, 30)
+    try:
+        assert main(["uploads", "--db", str(db), "--wait", "2"]) == 1
         assert "The database is in use by another program" in capsys.readouterr().err
     finally:
         holder.kill()

@@ -144,7 +144,7 @@ def test_bom_and_column_order_do_not_matter(tmp_path, con, variant):
     expected = con.execute(
         "SELECT * EXCLUDE (upload_id, source_row, source_column) FROM kpi_values ORDER BY ALL"
     ).fetchall()
-    from loaders.importer import remove_upload
+    from loaders.bin import remove_upload
 
     remove_upload(con, 1)
     path = tmp_path / "variant.csv"

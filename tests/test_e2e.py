@@ -4,7 +4,6 @@ Chromium through Playwright. Screenshots go to tests/output/ for people to look 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -16,20 +15,13 @@ import pytest
 
 from data.demo import load_demo, write_kpis, write_snapshot
 from loaders import store
+from tests.browser import needs_chromium
 from tests.workbooks import empty_database, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "tests" / "output"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Chromium as root in a container, with no network beyond localhost.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Chromium is not installed (make test installs it)"
-)
+pytestmark = needs_chromium
 
 
 def _free_port() -> int:
@@ -38,13 +30,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(db: Path):
-    port = _free_port()
+def _serve(db: Path, port: int | None = None, *options: str):
+    """`streamlit run app.py` on the database given, with any further command-line options
+    (a secrets file with sign-in, say); returns the process and its address."""
+    port = port or _free_port()
     env = {**os.environ, "DASHBOARD_DB": str(db)}
     env.pop("DASHBOARD_AREA", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -56,16 +50,6 @@ def _serve(db: Path):
             time.sleep(0.5)
     process.kill()
     raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -276,6 +260,22 @@ def test_presentation_mode_at_1280x720(browser, demo_server, path, name):
     page.close()
 
 
+def _press_for(page, key: str, expect: str, before: str, tries: int = 3) -> None:
+    """Press a key until the text expected shows. A press that lands while Streamlit swaps
+    the page (a rerun) is lost; it is pressed again only while the page still shows
+    ``before``, so a slow press is never counted twice."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        page.keyboard.press(key)
+        try:
+            page.get_by_text(expect).wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            assert page.get_by_text(before).count(), f"{key} went neither to {expect!r} nor stayed"
+    pytest.fail(f"{key} did not reach {expect!r} in {tries} presses")
+
+
 def test_deck_steps_with_the_arrow_keys(browser, demo_server):
     """A presenter moves through the demo deck with the keyboard alone."""
     page = _page(browser, 1280, 720)
@@ -283,18 +283,15 @@ def test_deck_steps_with_the_arrow_keys(browser, demo_server):
     page.get_by_text("slide 1 of 8").wait_for()
     _settle(page)
     first = page.locator("h1").first.inner_text()
-    page.keyboard.press("ArrowRight")
-    page.get_by_text("slide 2 of 8").wait_for()
+    _press_for(page, "ArrowRight", "slide 2 of 8", "slide 1 of 8")
     page.wait_for_url("**slide=2**")
     _settle(page)
     assert page.locator("h1").first.inner_text().startswith("RAG by recommendation")
-    page.keyboard.press("ArrowRight")
-    page.get_by_text("slide 3 of 8").wait_for()
-    page.keyboard.press("ArrowLeft")
-    page.get_by_text("slide 2 of 8").wait_for()
+    _press_for(page, "ArrowRight", "slide 3 of 8", "slide 2 of 8")
     _settle(page)
-    page.keyboard.press("ArrowLeft")
-    page.get_by_text("slide 1 of 8").wait_for()
+    _press_for(page, "ArrowLeft", "slide 2 of 8", "slide 3 of 8")
+    _settle(page)
+    _press_for(page, "ArrowLeft", "slide 1 of 8", "slide 2 of 8")
     _settle(page)
     assert page.locator("h1").first.inner_text() == first
     page.close()

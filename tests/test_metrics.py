@@ -266,7 +266,7 @@ def test_reimport_replaces_figures_and_keeps_the_old_ones_recoverable(tmp_path, 
     ).fetchall()
     assert values == [("2015/16", 79.0, 1), ("2016/17", 81.0, 2), ("2017/18", 90.0, 2)]
     assert con.execute("SELECT count(*) FROM kpi_rows WHERE upload_id = 1").fetchone() == (2,)
-    from loaders.importer import remove_upload
+    from loaders.bin import remove_upload
 
     remove_upload(con, 2)
     values = con.execute(

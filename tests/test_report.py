@@ -15,6 +15,7 @@ import queries
 from charts.theme import RAG_COLOURS
 from data import demo
 from loaders import store
+from loaders.access import Actor
 from report import decks, pack, views
 
 KPIS = ["Dental checks", "Average caseload per social worker"]
@@ -154,9 +155,10 @@ def test_deck_save_edit_reorder_and_delete(con):
         decks.Slide("overdue", {"plan": "P"}, " Ask for dates "),
         decks.Slide("kpi", {"indicator": "X", "area": "A"}),
     ]
-    deck_id = decks.save(con, decks.Deck("Panel, March", slides, saved_by="officer"))
+    officer = Actor("officer@example.test", "officer", "sign-in")
+    deck_id = decks.save(con, decks.Deck("Panel, March", slides), officer)
     got = decks.load(con, deck_id)
-    assert got.name == "Panel, March" and got.saved_by == "officer"
+    assert got.name == "Panel, March" and got.saved_by == "officer@example.test"
     assert got.slides == [decks.Slide("overdue", {"plan": "P"}, "Ask for dates"), slides[1]]
     decks.save(con, decks.Deck("Panel, April", list(reversed(slides)), deck_id))
     again = decks.load(con, deck_id)

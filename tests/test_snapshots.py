@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from loaders.bin import remove_upload
 from loaders.errors import UnknownUpload
-from loaders.importer import import_file, remove_upload
+from loaders.importer import import_file
 from tests.workbooks import write_xlsx
 
 D = dt.date

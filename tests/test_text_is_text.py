@@ -18,6 +18,7 @@ from charts import kpi, rag, slippage
 from charts.tables import csv_bytes, excel_bytes
 from charts.theme import plain
 from loaders import store
+from loaders.access import Actor
 from loaders.importer import check_loadable, interpret_file, write_parsed
 from report import decks
 from tests.workbooks import STANDARD_HEADER, empty_database, write_xlsx
@@ -53,7 +54,7 @@ def hostile_db(tmp_path_factory) -> Path:
     con = store.connect(path)
     parsed = interpret_file(book.read_bytes(), f"plan {BAD}.xlsx")
     check_loadable(parsed)
-    write_parsed(con, parsed, uploaded_by=f"Officer {BAD}")
+    write_parsed(con, parsed, actor=Actor(f"Officer {BAD}", "officer", "sign-in"))
     slides = [decks.Slide("overdue", {"plan": PLAN}, f"Say {BAD}")]
     decks.save(con, decks.Deck(f"Panel {BAD}", slides))
     con.close()
