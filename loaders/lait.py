@@ -82,7 +82,7 @@ def is_parquet(content: bytes) -> bool:
 def parquet_columns(content: bytes) -> list[str] | None:
     try:
         return pq.read_schema(pa.BufferReader(content)).names
-    except (pa.ArrowException, OSError):
+    except (pa.ArrowException, OSError, UnicodeDecodeError):
         return None
 
 
@@ -117,7 +117,8 @@ def _normalised(table: pa.Table, columns: list[str]) -> pa.Table:
 def read_parquet_dataset(content: bytes, file_name: str) -> DatasetFile:
     try:
         table = pq.read_table(pa.BufferReader(content))
-    except (pa.ArrowException, OSError) as exc:
+        table.validate(full=True)  # text that is not UTF-8 is refused here, not met later
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
         raise LoaderError(
             f"The Parquet file could not be read ({str(exc).splitlines()[0]}). Download it "
             "again from the LAIT repository.",

@@ -66,8 +66,13 @@ def decode_lines(data: bytes, file_name: str) -> Decoded:
 
 
 def decode_text(data: bytes, file_name: str) -> str:
-    """Text of a CSV: UTF-8 (BOM dropped), with Windows-1252 for the lines that are not."""
-    return decode_lines(data, file_name).text
+    """Text of a CSV: UTF-8 (BOM dropped), with Windows-1252 for the lines that are not.
+    Text with carriage returns and no newline (an old Mac CSV, or the first line of a file
+    cut at its first newline) has them as newlines, so a reader that splits lines on
+    newlines alone (io.StringIO) reads the records the CSV reader does; a carriage return
+    in a file of newlines is a line break inside a quoted cell, and kept."""
+    text = decode_lines(data, file_name).text
+    return text.replace("\r", "\n") if "\n" not in text else text
 
 
 def read_csv(data: bytes, file_name: str) -> list[Sheet]:
@@ -86,17 +91,37 @@ def read_csv(data: bytes, file_name: str) -> list[Sheet]:
     lines_of: list[range] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     last_line = 0
-    for record in reader:
-        cells += len(record)
-        if cells > limit:
-            raise FileTooLarge(
-                f"The file has more than {limit:,} cells, beyond what the dashboard reads. "
-                "Split it and upload the parts.",
-                file=file_name,
-            )
-        rows.append([_cell(v) for v in record])
-        lines_of.append(range(last_line + 1, reader.line_num + 1))
-        last_line = reader.line_num
+    too_many = FileTooLarge(
+        f"The file has more than {limit:,} cells, beyond what the dashboard reads. "
+        "Split it and upload the parts.",
+        file=file_name,
+    )
+    try:
+        for record in reader:
+            cells += len(record)
+            if cells > limit:
+                raise too_many
+            rows.append([_cell(v) for v in record])
+            lines_of.append(range(last_line + 1, reader.line_num + 1))
+            last_line = reader.line_num
+    except csv.Error as exc:
+        too_long = "field limit" in str(exc)
+        what = f"a cell runs past {csv.field_size_limit():,} characters" if too_long else exc
+        raise NotASpreadsheet(
+            f'The CSV could not be read from here on ({what}). Most often a quote mark (") '
+            "opens a cell and is never closed, so the rest of the file runs into that cell. "
+            "Check the row in a text editor, or open the file in Excel and save it as "
+            "'CSV UTF-8'.",
+            file=file_name,
+            row=len(rows),
+        ) from exc
+    # Every row as wide as the widest, as a workbook's sheet is read: a short line's
+    # missing cells are blanks.
+    width = max((len(row) for row in rows), default=0)
+    if width * len(rows) > limit:
+        raise too_many
+    for row in rows:
+        row.extend([None] * (width - len(row)))
     sheet = Sheet(PurePath(file_name).stem, rows)
     cp1252 = _rows_of(decoded.cp1252_lines, lines_of)
     if cp1252:
@@ -165,6 +190,12 @@ def read_text_columns(
         raise NotASpreadsheet(
             f"The CSV could not be read as a table ({str(exc).splitlines()[0]}). Check it was "
             "saved as comma-separated values with one header row.",
+            file=file_name,
+        ) from exc
+    except pa.ArrowException as exc:  # not the file's shape: out of memory or threads
+        raise FileTooLarge(
+            f"The CSV could not be read ({str(exc).splitlines()[0]}): it needs more memory "
+            "than the dashboard gives one file. Split it and upload the parts.",
             file=file_name,
         ) from exc
     return table, header

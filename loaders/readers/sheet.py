@@ -9,6 +9,11 @@ from loaders.errors import LoadWarning
 
 Cell = tuple[int, int]  # 0-based (row, column)
 
+# Excel's own limits: no workbook Excel writes goes beyond them.
+EXCEL_ROWS = 1_048_576
+EXCEL_COLUMNS = 16_384
+EXCEL_CELL_CHARS = 32_767
+
 
 @dataclass
 class Sheet:

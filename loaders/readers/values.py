@@ -9,7 +9,7 @@ import python_calamine as calamine
 
 from loaders import settings
 from loaders.errors import FileTooLarge, NotASpreadsheet, PasswordProtected
-from loaders.readers.sheet import CellError, Sheet, clean_value
+from loaders.readers.sheet import EXCEL_COLUMNS, EXCEL_ROWS, CellError, Sheet, clean_value
 
 DAMAGED = (
     "The workbook is damaged and could not be read. Open it in Excel, save a fresh copy "
@@ -25,12 +25,20 @@ _ERROR_CELL = re.compile(
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
+def _reader_failed(exc: BaseException) -> bool:
+    """Whether calamine failed on the file: an exception, or a panic in its Rust code (a
+    PanicException, which is not an Exception) that a damaged file can cause."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
 def open_book(data: bytes, file_name: str) -> calamine.CalamineWorkbook:
     try:
         return calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except calamine.PasswordError as exc:
         raise PasswordProtected(PASSWORD, file=file_name) from exc
-    except Exception as exc:  # calamine raises several unrelated types for corrupt parts
+    except BaseException as exc:  # calamine raises several unrelated types for corrupt parts
+        if not _reader_failed(exc):
+            raise
         raise NotASpreadsheet(DAMAGED, file=file_name) from exc
 
 
@@ -52,19 +60,43 @@ def read_values(book: calamine.CalamineWorkbook, file_name: str) -> list[Sheet]:
             merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (cal.merged_cell_ranges or [])]
         except FileTooLarge:
             raise
-        except Exception as exc:
+        except BaseException as exc:
+            if not _reader_failed(exc):
+                raise
             raise NotASpreadsheet(DAMAGED, file=file_name, sheet=name) from exc
         sheets.append(Sheet(name, [[clean_value(v) for v in row] for row in rows], merged=merged))
     return sheets
 
 
 def put_error(sheet: Sheet, r: int, c: int, code: str) -> None:
-    """Set a cell calamine read as blank to the error it holds."""
-    while len(sheet.rows) <= r:
-        sheet.rows.append([])
+    """Set a cell calamine read as blank to the error it holds. One outside the grid
+    calamine read widens the grid (every row as long, as calamine gives them), within the
+    cell limit; one outside any grid Excel has is damage."""
+    if not (0 <= r < EXCEL_ROWS and 0 <= c < EXCEL_COLUMNS):
+        raise NotASpreadsheet(
+            f"The sheet has an error value ({code[:20]}) outside Excel's {EXCEL_ROWS:,} rows and "
+            f"{EXCEL_COLUMNS:,} columns, so the workbook is damaged. Open it in Excel, save a "
+            "fresh copy and upload that.",
+            sheet=sheet.name,
+            row=r if r >= 0 else None,
+            column=c if c >= 0 else None,
+        )
+    if r >= len(sheet.rows) or c >= len(sheet.rows[r]):
+        height, width = max(len(sheet.rows), r + 1), max(sheet.width, c + 1)
+        limit = settings.max_cells()
+        if height * width > limit:
+            raise FileTooLarge(
+                f"The sheet has an error value so far out that it would hold more than "
+                f"{limit:,} cells, beyond what the dashboard reads. Delete unused rows and "
+                "columns, or split the file, and upload again.",
+                sheet=sheet.name,
+                row=r,
+                column=c,
+            )
+        for row in sheet.rows:
+            row.extend([None] * (width - len(row)))
+        sheet.rows.extend([None] * width for _ in range(height - len(sheet.rows)))
     row = sheet.rows[r]
-    if len(row) <= c:
-        row.extend([None] * (c + 1 - len(row)))
     if row[c] is None:
         row[c] = CellError(code)
 
