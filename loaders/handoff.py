@@ -98,13 +98,11 @@ class Watcher(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        # Only the dashboard's own user may hand it commands (each acts as admin).
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         beat = _heartbeat(self.folder)
         last_beat = 0.0
         while not self.stopping.is_set() and self.db.exists():
             if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-                beat.write_text(str(os.getpid()), encoding="utf-8")
+                self._beat(beat)
                 last_beat = time.monotonic()
             for request in sorted(self.folder.glob("*/request.json")):
                 if request.parent.suffix or (request.parent / "result.json").exists():
@@ -115,6 +113,16 @@ class Watcher(threading.Thread):
                     continue  # the command line gave up and took its request away
             self.stopping.wait(POLL_SECONDS)
         beat.unlink(missing_ok=True)
+
+    def _beat(self, beat: Path) -> None:
+        """Say the dashboard is here, making the folder if it went (never its parents: a
+        database whose folder has gone ends the loop instead)."""
+        try:
+            # Only the dashboard's own user may hand it commands (each acts as admin).
+            self.folder.mkdir(mode=0o700, exist_ok=True)
+            beat.write_text(str(os.getpid()), encoding="utf-8")
+        except OSError:
+            pass
 
     def _answer(self, request: Path) -> None:
         try:

@@ -5,6 +5,7 @@ to a running dashboard."""
 from __future__ import annotations
 
 import ast
+import shutil
 import threading
 from functools import partial
 from pathlib import Path
@@ -270,3 +271,21 @@ def test_the_command_line_hands_its_import_to_a_running_dashboard(tmp_path, caps
         watcher.join(5)
         dashboard.close()
     assert not handoff.dashboard_alive(db)
+
+
+def test_the_watcher_outlives_its_folder_and_ends_with_its_database(tmp_path):
+    db = tmp_path / "gone.duckdb"
+    store.connect(db).close()
+    watcher = handoff.Watcher(db, lambda request: {})
+    watcher.start()
+    beat = handoff.requests_folder(db) / "dashboard.alive"
+    for _ in range(50):
+        if beat.exists():
+            break
+        threading.Event().wait(0.1)
+    shutil.rmtree(handoff.requests_folder(db))  # someone tidies the folder away
+    threading.Event().wait(handoff.HEARTBEAT_SECONDS * 2)
+    assert watcher.is_alive() and handoff.dashboard_alive(db)
+    db.unlink()
+    watcher.join(5)
+    assert not watcher.is_alive()
