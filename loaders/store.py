@@ -18,6 +18,7 @@ import duckdb
 
 from loaders import access, settings
 from loaders.access import Actor
+from loaders.benchmarks import KPI_BENCHMARKS
 from loaders.councils import COUNCILS_CSV
 from loaders.errors import DatabaseBusy, LoaderError
 from loaders.periods import PERIOD_PRIORITY
@@ -501,6 +502,7 @@ JOIN areas a ON a.old_code = n.neighbour_old_code AND a.kind = 'council'
 JOIN kpi_values v ON v.area = a.area
 GROUP BY ALL;
 """
+VIEWS += KPI_BENCHMARKS
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
