@@ -441,3 +441,22 @@ def test_a_file_that_would_store_nothing_shows_0_stored(what):
     assert accounting.stored == 0 and accounting.cells == 15 * 32
     reason = "missing" if what == "every value suppressed" else "skipped"
     assert accounting.not_stored[reason] == 14 * (22 if reason == "missing" else 32)
+
+
+def test_a_neighbour_model_with_a_quote_never_closed_is_refused_at_its_line(
+    tmp_path, con, db_state
+):
+    model = tmp_path / "sn_model.csv"
+    model.write_bytes(
+        "old_la_code,la_name,region_ind,region_name,SN_1,SN_1P\n"
+        "383,Leeds,7,Yorkshire,801,Close\n"
+        f'384,"Wakefield,7,Yorkshire,802,{"x" * 140_000}\n'.encode()
+    )
+    before = db_state()
+    with pytest.raises(LoaderError) as info:
+        import_file(con, model)
+    assert str(info.value).startswith(
+        "sn_model.csv, row 3: The CSV could not be read from line 3 on (field larger than "
+        "field limit (131072)). Most often a quote mark opens a cell and never closes"
+    )
+    assert db_state() == before
