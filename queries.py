@@ -38,11 +38,14 @@ def connect(path=None) -> duckdb.DuckDBPyConnection:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Changes whenever an upload is added or removed or a setting changes: a cache key."""
+    """Changes whenever an upload is added or removed, a setting changes or anything else
+    is written: a cache key."""
     return con.execute(
         "SELECT (SELECT count(*) FROM upload_files), (SELECT max(upload_id) FROM upload_files), "
         "(SELECT max(updated_at) FROM indicator_settings), "
-        "(SELECT count(*) FROM layouts), (SELECT max(saved_at) FROM layouts)"
+        "(SELECT count(*) FROM layouts), (SELECT max(saved_at) FROM layouts), "
+        # every write appends an audit row: a restore that leaves the counts alike too
+        "(SELECT max(audit_id) FROM audit_log)"
     ).fetchone()
 
 
