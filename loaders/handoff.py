@@ -98,12 +98,11 @@ class Watcher(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        beat = _heartbeat(self.folder)
-        last_beat = 0.0
+        # The heartbeat has its own thread: a long import must not look like a dashboard
+        # that has stopped to the command line waiting for it.
+        beating = threading.Thread(target=self._beating, name="loaders-heartbeat", daemon=True)
+        beating.start()
         while not self.stopping.is_set() and self.db.exists():
-            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-                self._beat(beat)
-                last_beat = time.monotonic()
             for request in sorted(self.folder.glob("*/request.json")):
                 if request.parent.suffix or (request.parent / "result.json").exists():
                     continue
@@ -112,6 +111,14 @@ class Watcher(threading.Thread):
                 except OSError:
                     continue  # the command line gave up and took its request away
             self.stopping.wait(POLL_SECONDS)
+        self.stopping.set()
+        beating.join()
+
+    def _beating(self) -> None:
+        beat = _heartbeat(self.folder)
+        while not self.stopping.is_set() and self.db.exists():
+            self._beat(beat)
+            self.stopping.wait(HEARTBEAT_SECONDS)
         beat.unlink(missing_ok=True)
 
     def _beat(self, beat: Path) -> None:
@@ -120,7 +127,9 @@ class Watcher(threading.Thread):
         try:
             # Only the dashboard's own user may hand it commands (each acts as admin).
             self.folder.mkdir(mode=0o700, exist_ok=True)
-            beat.write_text(str(os.getpid()), encoding="utf-8")
+            fresh = beat.with_suffix(".beating")
+            fresh.write_text(str(os.getpid()), encoding="utf-8")
+            fresh.replace(beat)  # whole, never an empty file read halfway through a write
         except OSError:
             pass
 

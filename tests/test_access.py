@@ -289,3 +289,32 @@ def test_the_watcher_outlives_its_folder_and_ends_with_its_database(tmp_path):
     db.unlink()
     watcher.join(5)
     assert not watcher.is_alive()
+
+
+def test_a_command_that_runs_long_still_has_a_living_dashboard(tmp_path, monkeypatch):
+    """The heartbeat goes on while the watcher runs a slow import (CI once judged the
+    dashboard stopped halfway through one)."""
+    monkeypatch.setattr(handoff, "ALIVE_WITHIN", 1.0)
+    monkeypatch.setattr(handoff, "HEARTBEAT_SECONDS", 0.2)
+    db = tmp_path / "slow.duckdb"
+    store.connect(db).close()
+
+    def slow(request):
+        threading.Event().wait(3 * handoff.ALIVE_WITHIN)
+        return {"status": 0, "out": "done\n", "err": ""}
+
+    watcher = handoff.Watcher(db, slow)
+    watcher.start()
+    try:
+        for _ in range(50):
+            if handoff.dashboard_alive(db):
+                break
+            threading.Event().wait(0.1)
+        assert handoff.submit(db, {"argv": []}, timeout=30) == {
+            "status": 0,
+            "out": "done\n",
+            "err": "",
+        }
+    finally:
+        watcher.stop()
+        watcher.join(5)
