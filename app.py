@@ -26,6 +26,7 @@ PAGES = [
     st.Page("pages/rag_progress.py", title="Action plan progress", icon=":material/checklist:", url_path="rag_progress"),
     st.Page("pages/slippage.py", title="Slippage", icon=":material/schedule:", url_path="slippage"),
     st.Page("pages/kpi_trends.py", title="KPI trends", icon=":material/trending_up:", url_path="kpi_trends"),
+    st.Page("pages/compare.py", title="How we compare", icon=":material/leaderboard:", url_path="compare"),
     st.Page("pages/decks.py", title="Meeting decks", icon=":material/slideshow:", url_path="decks"),
     st.Page("pages/report.py", title="Panel report", icon=":material/description:", url_path="report"),
     st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),

@@ -13,7 +13,8 @@ import duckdb
 import pandas as pd
 
 from charts.rag import recommendation_key, recommendation_labels, recommendation_order
-from loaders import settings, store
+from loaders import benchmarks, settings, store
+from loaders.indicators import NATIONAL_MEASURES, SUGGESTIONS, suggest_measures
 from loaders.rag import RAG_LEVELS
 
 # Views anyone may browse and download on the Data page, with a plain name for each.
@@ -293,6 +294,31 @@ def leads(con, plan: str) -> list[str]:
 
 # KPIs ---------------------------------------------------------------------------------
 
+# What each indicator means as the KPI pages show it: an officer's own setting wins, then
+# the latest measure dictionary for its own measures (polarity exactly as kpi_benchmarks
+# takes it, so a page never colours what the view will not rank), then what files said.
+_MEANING = """
+measure_meaning AS (
+    SELECT measure, arg_max(polarity, polarity IS NOT NULL) AS polarity,
+           arg_min(unit, measure_short) AS unit, arg_min(dps, measure_short) AS dps,
+           arg_min(description, measure_short) AS description,
+           arg_min(topic, measure_short) AS topic
+    FROM measure_dictionary
+    WHERE upload_id = (SELECT max(upload_id) FROM measure_dictionary)
+    GROUP BY measure
+),
+meaning AS (
+    SELECT i.indicator,
+           CASE WHEN s.polarity IS NULL AND d.measure IS NOT NULL THEN d.polarity
+                ELSE i.polarity END AS polarity,
+           coalesce(d.unit, i.unit) AS unit,
+           coalesce(s.description, d.description, i.description) AS description,
+           d.dps, d.topic, d.measure IS NOT NULL AS in_dictionary
+    FROM indicators i
+    LEFT JOIN indicator_settings s USING (indicator)
+    LEFT JOIN measure_meaning d ON d.measure = i.indicator
+)"""
+
 
 def default_area(con) -> str | None:
     """The dashboard's own council: the setting, else the area of the councils' own returns."""
@@ -324,22 +350,43 @@ def council_areas(con) -> list[str]:
 
 
 def indicators(con, area: str | None = None) -> pd.DataFrame:
-    """Indicators with figures (for the area, if given) and their settings."""
+    """Indicators with figures (for the area, if given): unit, polarity and description (an
+    officer's setting, else the measure dictionary's, else the file's), target, source, and
+    for the dictionary's measures its decimal places and topic."""
     extra, params = (
-        ("WHERE indicator IN (SELECT indicator FROM kpi_values WHERE area = ?)", [area])
+        ("WHERE i.indicator IN (SELECT indicator FROM kpi_values WHERE area = ?)", [area])
         if area
         else ("", [])
     )
-    return _df(con, f"SELECT * FROM indicators {extra} ORDER BY indicator", params)
-
-
-def kpi_tiles(con, area: str) -> pd.DataFrame:
-    """The latest value of each of the area's indicators (whole, not broken down)."""
     return _df(
         con,
-        """
-        SELECT l.*, s.values AS history
+        f"""
+        WITH {_MEANING}
+        SELECT i.indicator, m.unit, m.polarity, i.target, m.description, i.source, m.dps,
+               m.topic, m.in_dictionary
+        FROM indicators i JOIN meaning m USING (indicator) {extra}
+        ORDER BY i.indicator
+        """,
+        params,
+    )
+
+
+def kpi_tiles(con, area: str, dictionary: bool = True) -> pd.DataFrame:
+    """The latest value of each of the area's indicators (whole, not broken down), with the
+    polarity the KPI pages use; with none, no RAG either: never coloured good or bad.
+    ``dictionary=False`` leaves out the measure dictionary's measures (the national data
+    set's hundreds, which How we compare shows), keeping the council's own."""
+    return _df(
+        con,
+        f"""
+        WITH {_MEANING}
+        SELECT l.* REPLACE (
+                   m.polarity AS polarity,
+                   CASE WHEN m.polarity IN ('higher', 'lower') THEN l.rag ELSE 'Not rated' END
+                   AS rag),
+               s.values AS history
         FROM kpi_latest l
+        LEFT JOIN meaning m USING (indicator)
         LEFT JOIN (
             SELECT indicator, area, list(value ORDER BY period_end) AS values
             FROM kpi_values v
@@ -348,10 +395,10 @@ def kpi_tiles(con, area: str) -> pd.DataFrame:
                 WHERE k.indicator = v.indicator AND k.area = v.area AND k.breakdown IS NULL)
             GROUP BY ALL
         ) s USING (indicator, area)
-        WHERE l.area = ? AND l.breakdown IS NULL
+        WHERE l.area = ? AND l.breakdown IS NULL AND (? OR NOT coalesce(m.in_dictionary, false))
         ORDER BY l.indicator
         """,
-        [area],
+        [area, dictionary],
     )
 
 
@@ -373,29 +420,30 @@ def kpi_series(con, indicator: str, area: str, breakdown: str | None = None) -> 
 
 
 def kpi_benchmarks(con, indicator: str, area: str) -> pd.DataFrame:
-    """Comparison series for an area: benchmark figures in the area's own returns, its
-    region and England from published data, and its statistical neighbours' average."""
+    """Comparison series for a council's indicator, as ``kpi_benchmarks`` has them beside
+    each of its periods: England, its region and its statistical neighbours' average (LAIT's
+    rules), and the benchmark groups its own returns give ("Statistical neighbours")."""
+    table = benchmarks.comparisons(con)
     return _df(
         con,
-        """
-        WITH me AS (SELECT * FROM areas WHERE area = ?),
+        f"""
+        WITH mine AS (SELECT * FROM {table} WHERE indicator = ? AND area = ?),
         series AS (
-            SELECT v.area, v.period_label, v.period_end, v.value
-            FROM kpi_values v
-            WHERE v.indicator = ? AND v.breakdown IS NULL AND v.is_benchmark
-              AND (v.area IN ('England', 'Statistical neighbours')
-                   OR v.area = (SELECT region FROM me))
+            SELECT 'England' AS area, period_label, period_end, england_value AS value FROM mine
             UNION ALL
-            SELECT 'Statistical neighbours (average of ' || n.neighbours_with_value || ')',
-                   n.period_label, v.period_end, n.value
-            FROM kpi_neighbour_average n
-            JOIN (SELECT DISTINCT period_label, period_end FROM kpi_values WHERE indicator = ?) v
-              USING (period_label)
-            WHERE n.area = ? AND n.indicator = ? AND n.breakdown IS NULL
+            SELECT region, period_label, period_end, region_value FROM mine
+            WHERE region IS NOT NULL
+            UNION ALL
+            SELECT 'Statistical neighbours (average)', period_label, period_end, sn_average
+            FROM mine
+            UNION ALL
+            SELECT b.area, b.period_label, b.period_end, b.value
+            FROM {table} b JOIN areas a ON a.area = b.area AND a.kind = 'benchmark group'
+            WHERE b.indicator = ?
         )
-        SELECT * FROM series ORDER BY area, period_end
+        SELECT * FROM series WHERE value IS NOT NULL ORDER BY area, period_end
         """,
-        [area, indicator, indicator, area, indicator],
+        [indicator, area, indicator],
     )
 
 
@@ -409,50 +457,37 @@ def kpi_periods(con, indicator: str) -> list[str]:
 
 
 def benchmark_year(con, indicator: str, period: str, area: str | None = None) -> pd.DataFrame:
-    """Every area's figure for one period, with each council's rank and quartile band under
-    the DfE's LAIT conventions: rank across councils only, 1 best given polarity, ties
-    share the lowest rank, missing unranked; bands A (best) to D from the quartiles of all
-    councils' values, a value on a cut point going to the worse band."""
+    """Every council's figure for one period with its rank and quartile band, and England,
+    the benchmark groups, the chosen council's region and its statistical neighbours'
+    average, all as ``kpi_benchmarks`` has them (LAIT's rules: rank and band only where the
+    polarity is known; a value on a cut point in the band below it in value)."""
+    table = benchmarks.comparisons(con)
     return _df(
         con,
-        """
-        WITH pol AS (SELECT coalesce((SELECT polarity FROM indicators WHERE indicator = ?), 'higher') AS p),
-        -- every council, and of the comparators only England, the neighbours and the
-        -- chosen council's own region
-        vals AS (
-            SELECT v.area, coalesce(a.kind, 'council') AS kind, v.value, v.unit
-            FROM kpi_values v LEFT JOIN areas a USING (area)
-            WHERE v.indicator = ? AND v.period_label = ? AND v.breakdown IS NULL
-              AND (coalesce(a.kind, 'council') IN ('council', 'national', 'benchmark group')
-                   OR v.area = (SELECT region FROM areas WHERE area = ?))
+        f"""
+        WITH year AS (
+            SELECT b.*, coalesce(a.kind, 'council') AS kind
+            FROM {table} b LEFT JOIN areas a USING (area)
+            WHERE b.indicator = ? AND b.period_label = ?
         ),
-        councils AS (SELECT * FROM vals WHERE kind = 'council' AND value IS NOT NULL),
-        cuts AS (
-            SELECT quantile_cont(value, 0.25) AS q1, quantile_cont(value, 0.5) AS q2,
-                   quantile_cont(value, 0.75) AS q3, count(*) AS n
-            FROM councils
-        ),
-        ranked AS (
-            SELECT area, CASE WHEN (SELECT p FROM pol) = 'lower'
-                              THEN rank() OVER (ORDER BY value ASC)
-                              ELSE rank() OVER (ORDER BY value DESC) END AS rank
-            FROM councils
+        mine AS (SELECT * FROM year WHERE area = ?),
+        units AS (
+            SELECT area, unit FROM kpi_values
+            WHERE indicator = ? AND period_label = ? AND breakdown IS NULL
         )
-        SELECT v.area, v.kind, v.value, v.unit,
-               CASE WHEN v.kind = 'council' AND (SELECT p FROM pol) <> 'neutral' THEN r.rank END AS rank,
-               (SELECT n FROM cuts) AS councils_ranked,
-               CASE WHEN v.kind <> 'council' OR v.value IS NULL OR (SELECT p FROM pol) = 'neutral' THEN NULL
-                    WHEN (SELECT p FROM pol) = 'lower' THEN CASE
-                        WHEN v.value < c.q1 THEN 'A' WHEN v.value < c.q2 THEN 'B'
-                        WHEN v.value < c.q3 THEN 'C' ELSE 'D' END
-                    ELSE CASE
-                        WHEN v.value > c.q3 THEN 'A' WHEN v.value > c.q2 THEN 'B'
-                        WHEN v.value > c.q1 THEN 'C' ELSE 'D' END
-               END AS quartile
-        FROM vals v CROSS JOIN cuts c LEFT JOIN ranked r USING (area)
-        ORDER BY rank NULLS LAST, v.area
+        SELECT y.area, y.kind, y.value, u.unit, y.rank, y.ranked_count AS councils_ranked,
+               y.band AS quartile
+        FROM year y LEFT JOIN units u USING (area)
+        WHERE y.kind IN ('council', 'national', 'benchmark group')
+           OR y.area = coalesce((SELECT region FROM mine),
+                                (SELECT region FROM areas WHERE area = ?))
+        UNION ALL
+        SELECT 'Statistical neighbours (average)', 'benchmark group', sn_average,
+               (SELECT any_value(unit) FROM units), NULL, NULL, NULL
+        FROM mine WHERE sn_average IS NOT NULL
+        ORDER BY rank NULLS LAST, area
         """,
-        [indicator, indicator, period, area],
+        [indicator, period, area, indicator, period, area],
     )
 
 
@@ -469,6 +504,119 @@ def indicators_with_breakdowns(con, area: str) -> list[str]:
     return _column(
         con,
         "SELECT DISTINCT indicator FROM kpi_values WHERE area = ? AND breakdown IS NOT NULL ORDER BY 1",
+        [area],
+    )
+
+
+# Links from a council's own indicators to national measures ---------------------------
+
+
+def indicator_links(con) -> pd.DataFrame:
+    """Every council's own indicator linked to a national measure, and who linked it."""
+    return _df(
+        con,
+        "SELECT indicator, measure, linked_at, linked_by FROM indicator_links ORDER BY indicator",
+    )
+
+
+def national_measures(con) -> pd.DataFrame:
+    """Every national measure one may link to (the measure dictionary's, and indicators with
+    figures for many councils) with its topic, unit, polarity and description."""
+    return _df(
+        con,
+        f"""
+        WITH {_MEANING}, national AS ({NATIONAL_MEASURES})
+        SELECT n.measure, n.in_dictionary, n.councils, d.topic,
+               coalesce(d.unit, m.unit) AS unit,
+               CASE WHEN n.in_dictionary AND m.indicator IS NULL THEN d.polarity
+                    ELSE m.polarity END AS polarity,
+               coalesce(m.description, d.description) AS description
+        FROM national n
+        LEFT JOIN measure_meaning d USING (measure)
+        LEFT JOIN meaning m ON m.indicator = n.measure
+        ORDER BY n.measure
+        """,
+    )
+
+
+def own_indicators(con) -> list[str]:
+    """The councils' own indicators (with figures, and not national measures themselves):
+    those an officer may link to a national measure."""
+    return _column(
+        con,
+        f"""
+        SELECT DISTINCT indicator FROM kpi_rows
+        WHERE indicator NOT IN (SELECT measure FROM ({NATIONAL_MEASURES}))
+        ORDER BY 1
+        """,
+    )
+
+
+def measure_choices(con, indicator: str) -> pd.DataFrame:
+    """Every national measure one may link the indicator to: the few that match its name
+    best first (``suggested``, best first), then every other by name."""
+    measures = national_measures(con)
+    measures = measures[measures["measure"] != indicator]
+    texts = [None if pd.isna(d) else str(d) for d in measures["description"]]
+    scores = dict(suggest_measures(indicator, list(zip(measures["measure"], texts, strict=True))))
+    measures = measures.assign(score=measures["measure"].map(scores).fillna(0.0))
+    best = measures[measures["score"] > 0].sort_values(
+        ["score", "measure"], ascending=[False, True]
+    )[:SUGGESTIONS]
+    rest = measures.drop(best.index).sort_values("measure")
+    return pd.concat([best.assign(suggested=True), rest.assign(suggested=False)], ignore_index=True)
+
+
+def _recency(table: str, where: str = "") -> str:
+    """SQL: each measure's periods numbered newest first (``recency`` 1 is its latest):
+    LAIT's year order for the dictionary's measures (the text of the label, so "2025
+    (prov)" follows "2024"), else the date the period ends."""
+    return f"""
+        SELECT p.indicator, p.period_label, row_number() OVER (
+                   PARTITION BY p.indicator
+                   ORDER BY CASE WHEN p.indicator IN (
+                                SELECT measure FROM measure_dictionary WHERE upload_id =
+                                    (SELECT max(upload_id) FROM measure_dictionary))
+                            THEN p.period_label END DESC NULLS LAST,
+                            p.period_end DESC NULLS LAST, p.period_label DESC) AS recency
+        FROM (SELECT DISTINCT indicator, period_label, period_end FROM {table} {where}) p
+    """
+
+
+def national_comparisons(con, area: str) -> pd.DataFrame:
+    """For each indicator linked to a national measure: the council's figures in the
+    measure's latest year (``latest_period``), or in its own latest year with a figure where
+    that one has none, as ``kpi_benchmarks`` has them (value, rank of ranked_count, band,
+    neighbours' average, region, England), with the measure's unit, decimal places and
+    description; NULL figures where the council has none in the national set."""
+    table = benchmarks.comparisons(con)
+    return _df(
+        con,
+        f"""
+        WITH {_MEANING},
+        linked AS (SELECT indicator, measure FROM indicator_links),
+        periods AS (
+            SELECT indicator AS measure, period_label, recency
+            FROM ({_recency(table, "WHERE indicator IN (SELECT measure FROM linked)")})
+        ),
+        figures AS (
+            SELECT b.* FROM {table} b
+            JOIN periods p ON p.measure = b.indicator AND p.period_label = b.period_label
+            WHERE b.area = ? AND b.value IS NOT NULL
+            QUALIFY row_number() OVER (PARTITION BY b.indicator ORDER BY p.recency) = 1
+        )
+        SELECT l.indicator, l.measure, coalesce(m.in_dictionary, false) AS in_dictionary,
+               m.unit, m.dps, m.description,
+               (SELECT period_label FROM periods p WHERE p.measure = l.measure AND p.recency = 1)
+               AS latest_period,
+               f.period_label, f.value, coalesce(f.polarity, m.polarity) AS polarity, f.rank,
+               f.ranked_count, f.band, f.sn_average, f.sn_count, f.region, f.region_value,
+               f.england_value
+        FROM linked l
+        LEFT JOIN meaning m ON m.indicator = l.measure
+        LEFT JOIN figures f ON f.indicator = l.measure
+        ORDER BY l.indicator
+        """,
         [area],
     )
 
@@ -506,3 +654,137 @@ def layouts(con) -> pd.DataFrame:
         "count(u.upload_id) AS uploads FROM layouts l "
         "LEFT JOIN upload_files u USING (layout_id) GROUP BY ALL ORDER BY l.layout_id",
     )
+
+
+# How we compare -------------------------------------------------------------------------
+# Every comparison comes from the data contract's ``kpi_benchmarks`` (through its copy,
+# ``benchmarks.comparisons``): LAIT's rules, computed once.
+
+OTHER_TOPIC = "Other figures for every council"  # measures from files, not LAIT's dictionary
+
+
+_DICTIONARY = """dictionary AS (
+    SELECT * EXCLUDE (upload_id) FROM measure_dictionary
+    WHERE upload_id = (SELECT max(upload_id) FROM measure_dictionary)
+    QUALIFY row_number() OVER (PARTITION BY measure ORDER BY measure_short) = 1
+)"""
+
+
+def compare_areas(con) -> list[str]:
+    """Councils with figures to compare: those some measure ranks."""
+    table = benchmarks.comparisons(con)
+    return _column(con, f"SELECT DISTINCT area FROM {table} WHERE rank IS NOT NULL ORDER BY area")
+
+
+def comparison(con, area: str) -> pd.DataFrame:
+    """For one council, every measure compared across councils (LAIT's dictionary, and any
+    other with figures for several councils) at its latest period: the council's value,
+    change, rank, band, cut points, neighbours, region and England, with the dictionary's
+    topic, unit, decimal places and description."""
+    table = benchmarks.comparisons(con)
+    return _df(
+        con,
+        f"""
+        WITH {_DICTIONARY},
+        latest AS (SELECT indicator, period_label FROM ({_recency(table)}) WHERE recency = 1),
+        compared AS (
+            SELECT DISTINCT indicator FROM {table}
+            WHERE ranked_count >= 2 OR indicator IN (SELECT measure FROM dictionary)
+        )
+        SELECT b.indicator, coalesce(d.topic, ?) AS topic, d.measure_code,
+               coalesce(d.unit, i.unit) AS unit, d.dps, coalesce(d.description, i.description)
+               AS description, d.no_quartile, b.* EXCLUDE (indicator, area),
+               p.rank AS previous_rank
+        FROM latest l
+        JOIN compared USING (indicator)
+        LEFT JOIN {table} b
+          ON b.indicator = l.indicator AND b.period_label = l.period_label AND b.area = ?
+        LEFT JOIN {table} p
+          ON p.indicator = b.indicator AND p.area = b.area AND p.period_label = b.previous_period
+        LEFT JOIN dictionary d ON d.measure = l.indicator
+        LEFT JOIN indicators i ON i.indicator = l.indicator
+        WHERE b.indicator IS NOT NULL
+        ORDER BY d.topic NULLS LAST, d.measure_code NULLS LAST, b.indicator
+        """,
+        [OTHER_TOPIC, area],
+    )
+
+
+def measure_history(con, indicator: str, area: str) -> pd.DataFrame:
+    """One measure for one council over its periods, beside its neighbours' average, its
+    region and England (as ``kpi_benchmarks`` has them)."""
+    table = benchmarks.comparisons(con)
+    return _df(
+        con,
+        f"""
+        SELECT period_label, period_end, value, change, rank, ranked_count, band,
+               sn_average, sn_count, region, region_value, england_value
+        FROM {table} WHERE indicator = ? AND area = ?
+        ORDER BY CASE WHEN ? IN (SELECT measure FROM measure_dictionary) THEN period_label
+                 END, period_end, period_label
+        """,
+        [indicator, area, indicator],
+    )
+
+
+def measure_spread(con, indicator: str, period: str) -> pd.DataFrame:
+    """Every council's value of one measure in one period, best first where ranked, with its
+    rank and band and the period's cut points."""
+    table = benchmarks.comparisons(con)
+    return _df(
+        con,
+        f"""
+        SELECT area, value, rank, ranked_count, band, q25, q50, q75, polarity
+        FROM {table}
+        WHERE indicator = ? AND period_label = ? AND value IS NOT NULL
+          AND area IN (SELECT area FROM areas WHERE kind = 'council')
+        ORDER BY rank, area
+        """,
+        [indicator, period],
+    )
+
+
+def neighbour_history(con, indicator: str, area: str) -> pd.DataFrame:
+    """A council and each of its statistical neighbours (closest first) for one measure over
+    its periods; a neighbour with no figure in a period has a row with value NULL."""
+    table = benchmarks.comparisons(con)
+    return _df(
+        con,
+        f"""
+        WITH me AS (SELECT old_code FROM areas WHERE area = ? AND kind = 'council'),
+        members AS (
+            SELECT ? AS area, 0 AS closeness_order
+            UNION ALL
+            SELECT coalesce(a.area, n.neighbour, 'council ' || n.neighbour_old_code) AS area,
+                   row_number() OVER (ORDER BY n.rank) AS closeness_order
+            FROM statistical_neighbours n
+            LEFT JOIN areas a ON a.old_code = n.neighbour_old_code AND a.kind = 'council'
+            WHERE n.old_la_code = (SELECT old_code FROM me)
+        ),
+        periods AS (SELECT DISTINCT period_label, period_end FROM {table} WHERE indicator = ?)
+        SELECT m.area, m.closeness_order, p.period_label, p.period_end, b.value
+        FROM members m CROSS JOIN periods p
+        LEFT JOIN {table} b
+          ON b.indicator = ? AND b.area = m.area AND b.period_label = p.period_label
+        ORDER BY m.closeness_order, p.period_label
+        """,
+        [area, area, indicator, indicator],
+    )
+
+
+def national_refresh(con) -> dict | None:
+    """When LAIT's national data set now in use was loaded, by whom, from which file, and
+    how many measures and councils it holds; None before any is loaded."""
+    from loaders.layouts import lait
+
+    row = con.execute(
+        "SELECT u.upload_id, u.file_name, u.loaded_at, u.uploaded_by, "
+        "(SELECT count(DISTINCT indicator) FROM kpi_rows k WHERE k.upload_id = u.upload_id), "
+        "(SELECT count(DISTINCT area) FROM kpi_rows k WHERE k.upload_id = u.upload_id) "
+        "FROM upload_files u WHERE u.layout = ? ORDER BY u.upload_id DESC LIMIT 1",
+        [lait.DATASET.name],
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("upload_id", "file_name", "loaded_at", "uploaded_by", "measures", "areas")
+    return dict(zip(keys, row, strict=True))

@@ -21,7 +21,7 @@ from charts.tables import csv_bytes, excel_bytes
 from charts.theme import RAG_COLOURS, for_projector, text_colour_on
 from loaders import cli, handoff, settings
 from loaders.errors import DatabaseBusy
-from report import views
+from report import compare, views
 from report.views import View, date_text, plural  # noqa: F401  (pages use them through ui)
 
 # Text from a file or a person, shown in an element that renders Markdown (st.markdown,
@@ -160,7 +160,12 @@ def view(name: str, *args: Any, **kwargs: Any) -> View:
     return _call("views", name, args, kwargs)
 
 
-_MODULES = {"queries": queries, "views": views}
+def compare_view(name: str, *args: Any, **kwargs: Any) -> View:
+    """Build ``report.compare.<name>`` (How we compare) through the same cache."""
+    return _call("compare", name, args, kwargs)
+
+
+_MODULES = {"queries": queries, "views": views, "compare": compare}
 
 
 def refresh() -> None:

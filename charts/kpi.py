@@ -28,6 +28,31 @@ POLARITY_TEXT = {
     "lower": "lower is better",
     "neutral": "neither higher nor lower is better",
 }
+RANKED_POLARITIES = ("higher", "lower")  # the only ones ranked, banded or coloured good or bad
+
+# st.metric's delta colours: green for a change in the good direction, red for the bad;
+# grey ("off") for an indicator with no polarity, whose change is neither.
+DELTA_COLOURS = {"higher": "normal", "lower": "inverse"}
+
+
+def delta_colour(polarity: object) -> str:
+    """How st.metric colours a change of an indicator with this polarity."""
+    return DELTA_COLOURS[polarity] if polarity in RANKED_POLARITIES else "off"
+
+
+def polarity_sentence(polarity: object, in_dictionary: bool = False) -> str:
+    """What an indicator's polarity means for how it is shown, as a sentence's start."""
+    if isinstance(polarity, str) and polarity in POLARITY_TEXT:
+        return POLARITY_TEXT[polarity].capitalize()
+    if in_dictionary:
+        return (
+            "The measure dictionary gives no better direction, so it is never ranked, banded "
+            "or coloured good or bad"
+        )
+    return (
+        "Polarity not set, so it is not ranked or coloured good or bad (an officer can set it "
+        "on the Data page)"
+    )
 
 
 def _periods(*frames: pd.DataFrame | None) -> list[str]:

@@ -116,11 +116,25 @@ def is_missing(value: object) -> bool:
     )
 
 
+def measure_unit(unit: object) -> str | None:
+    """The unit a figure is written with ('%' or '£'), from the dictionary's axis name
+    ("% of Children Looked After", "Spend", "Unit Cost"); None for counts, rates, scores."""
+    if is_missing(unit):
+        return None
+    text = str(unit).strip()
+    if text.startswith("%") or text.lower().startswith(("percent", "proportion")):
+        return "%"
+    if "£" in text or text.lower() in ("spend", "unit cost"):
+        return "£"
+    return None
+
+
 def format_value(value: float | None, unit: str | None = None) -> str:
     """A figure as people write it: '93.5%', '£52,055', '14.2', '1,666'."""
     if is_missing(value):
         return "–"
     number = float(value)
+    unit = measure_unit(unit)  # "% of pupils", "Spend": the dictionary's names for them
     if unit == "%":
         return f"{number:.1f}%".replace(".0%", "%") if number.is_integer() else f"{number:.1f}%"
     if unit == "£":

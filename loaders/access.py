@@ -31,6 +31,7 @@ WRITES = {
     "layout saved": "officer",
     "layout deleted": "officer",
     "indicator setting": "officer",
+    "indicator link": "officer",
     "deck saved": "officer",
     "deck deleted": "officer",
     "upload removed": "admin",

@@ -12,6 +12,12 @@ Rank and band are given for every period, not only the latest.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import threading
+
+import duckdb
+
 
 def type7_quantile(values: str, n: str, p: float) -> str:
     """SQL for R's default quantile (type 7) of a sorted list: index = 1 + (n - 1)p,
@@ -24,13 +30,6 @@ def type7_quantile(values: str, n: str, p: float) -> str:
         f"WHEN {index} > floor({index}) AND {values}[{hi}] <> {values}[{lo}] "
         f"THEN (1 - {h}) * {values}[{lo}] + {h} * {values}[{hi}] "
         f"ELSE {values}[{lo}] END"
-    )
-
-
-def _rank_sql(direction: str) -> str:
-    return (
-        "rank() OVER (PARTITION BY f.indicator, f.period_label, f.is_council, "
-        f"f.value IS NULL ORDER BY f.value {direction})"
     )
 
 
@@ -64,7 +63,7 @@ measures AS (
            END AS polarity
     FROM polarities
 ),
-figures AS (
+figures AS MATERIALIZED (
     SELECT v.indicator, v.area, v.period_label, v.period_type, v.period_end, v.value,
            NOT v.is_benchmark AND coalesce(a.kind, 'council') = 'council' AS is_council,
            a.kind = 'national' OR (a.kind IS NULL AND lower(v.area) = 'england') AS is_england
@@ -104,8 +103,11 @@ ranked AS (
     SELECT f.*, m.polarity, coalesce(m.no_quartile, false) AS no_quartile,
            -- no rank where no other council has a figure to compare with
            m.polarity IS NOT NULL AND c.n >= 2 AS rankable,
-           CASE WHEN m.polarity = 'higher' THEN {_rank_sql("DESC")}
-                ELSE {_rank_sql("ASC")} END AS raw_rank,
+           -- one ordering for both polarities: best first (ties share the lowest rank)
+           rank() OVER (
+               PARTITION BY f.indicator, f.period_label, f.is_council, f.value IS NULL
+               ORDER BY CASE WHEN m.polarity = 'higher' THEN -f.value ELSE f.value END
+           ) AS raw_rank,
            c.n, c.q25, c.q50, c.q75
     FROM figures f
     LEFT JOIN measures m USING (indicator)
@@ -139,6 +141,20 @@ regions AS (
     CROSS JOIN (SELECT DISTINCT indicator FROM figures) m
     LEFT JOIN region_figures r ON r.indicator = m.indicator AND r.key = k.key
     LEFT JOIN region_figures l ON l.indicator = m.indicator AND l.key = 'london'
+),
+-- LAIT's statistical-neighbour figure: the plain mean of the neighbours' values, skipping
+-- missing ones (missing if all are)
+neighbour_pairs AS (
+    SELECT c.area, a.area AS neighbour
+    FROM statistical_neighbours n
+    JOIN areas c ON c.old_code = n.old_la_code AND c.kind = 'council'
+    JOIN areas a ON a.old_code = n.neighbour_old_code AND a.kind = 'council'
+),
+neighbour_means AS (
+    SELECT n.area, f.indicator, f.period_label,
+           avg(f.value) AS value, count(f.value) AS neighbours_with_value
+    FROM neighbour_pairs n JOIN figures f ON f.area = n.neighbour
+    GROUP BY ALL
 )
 SELECT r.indicator, r.area, r.period_label, r.period_end, r.value,
        s.previous_period, p.value AS previous_value, r.value - p.value AS change,
@@ -163,9 +179,8 @@ FROM ranked r
 LEFT JOIN sequenced s USING (indicator, period_label)
 LEFT JOIN figures p
   ON p.indicator = r.indicator AND p.area = r.area AND p.period_label = s.previous_period
-LEFT JOIN kpi_neighbour_average nb
+LEFT JOIN neighbour_means nb
   ON nb.area = r.area AND nb.indicator = r.indicator AND nb.period_label = r.period_label
- AND nb.breakdown IS NULL
 LEFT JOIN regions g ON r.is_council AND g.indicator = r.indicator AND g.area = r.area
 LEFT JOIN figures rv
   ON rv.indicator = r.indicator AND rv.area = g.region AND rv.period_label = r.period_label
@@ -174,3 +189,60 @@ LEFT JOIN (SELECT indicator, period_label, any_value(value) AS value
            FROM figures WHERE is_england GROUP BY ALL) e
   ON e.indicator = r.indicator AND e.period_label = r.period_label;
 """
+
+
+# The view above is always right but reads every figure of every council: on LAIT's data
+# set that is seconds. Pages read a copy of it instead, rebuilt whenever its inputs change.
+CACHE = "benchmark_cache"
+_INPUT_UPLOADS = ("kpi_rows", "indicator_file_info", "area_rows", "neighbour_rows",
+                  "measure_dictionary")  # fmt: skip
+_building = threading.Lock()
+
+
+def inputs_version(con: duckdb.DuckDBPyConnection) -> str:
+    """What the view's figures depend on: the uploads in each table it reads (an upload's
+    rows never change), officers' settings, the councils list and the last restore."""
+    uploads = ", ".join(
+        f"(SELECT list(DISTINCT upload_id ORDER BY upload_id) FROM {table})"
+        for table in _INPUT_UPLOADS
+    )
+    row = con.execute(
+        f"SELECT {uploads}, "
+        "(SELECT sum(hash(s)::HUGEINT) FROM indicator_settings s), "
+        "(SELECT sum(hash(c)::HUGEINT) FROM councils c), "
+        "(SELECT max(audit_id) FROM audit_log WHERE action = 'database restored')"
+    ).fetchone()
+    return json.dumps(row, default=str)
+
+
+def _cached_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?",
+        [f"{CACHE}_version"],
+    ).fetchone()[0]  # (a failed query would end the transaction it is in)
+    if not exists:
+        return None
+    row = con.execute(f"SELECT version FROM {CACHE}_version").fetchone()
+    return row[0] if row else None
+
+
+def comparisons(con: duckdb.DuckDBPyConnection) -> str:
+    """The name of a table holding exactly what ``kpi_benchmarks`` holds now: the copy,
+    rebuilt first if any input changed since it was made (once per change, seconds on the
+    national data set), or the view itself where the copy cannot be written."""
+    if _cached_version(con) == inputs_version(con):
+        return CACHE
+    with _building:
+        try:
+            con.execute("BEGIN TRANSACTION")
+            version = inputs_version(con)  # of the data this transaction sees
+            if _cached_version(con) != version:
+                con.execute(f"CREATE OR REPLACE TABLE {CACHE} AS SELECT * FROM kpi_benchmarks")
+                con.execute(f"CREATE OR REPLACE TABLE {CACHE}_version (version VARCHAR)")
+                con.execute(f"INSERT INTO {CACHE}_version VALUES (?)", [version])
+            con.execute("COMMIT")
+        except duckdb.Error:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            return "kpi_benchmarks"  # read-only, or written meanwhile: the view is right
+    return CACHE

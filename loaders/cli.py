@@ -1,5 +1,5 @@
 """Command line: python -m loaders import|explain|uploads|remove|bin|restore-upload|
-empty-bin|indicator|role|audit|backup|restore.
+empty-bin|indicator|role|audit|backup|restore|fetch-benchmarks.
 
 While the dashboard runs it holds the database, so each command is handed to it and run
 there (loaders.handoff); otherwise the command opens the database itself, waiting its turn
@@ -20,6 +20,7 @@ from loaders import access, backup, handoff, settings, store
 from loaders.access import ROLES, Actor
 from loaders.bin import binned_uploads, empty_bin, remove_upload, restore_upload
 from loaders.errors import DatabaseBusy, LoaderError
+from loaders.fetch import DICTIONARY_FILE, fetch_benchmarks
 from loaders.importer import KINDS, import_file, interpret_path
 from loaders.indicators import POLARITIES, set_indicator
 from loaders.interpret import MappingError, QuestionsPending, dump_mapping, load_mapping
@@ -133,6 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
         "is kept and records the restore)."
     )  # fmt: skip
     rst.add_argument("path", type=Path, metavar="PATH")
+    fet = sub.add_parser(
+        "fetch-benchmarks",
+        help="Download the DfE's LAIT national data set and its dictionary, check them and "
+        "load them in place of the previous national set (which goes to the bin).",
+    )
+    fet.add_argument(
+        "url",
+        nargs="?",
+        metavar="URL",
+        help="The http(s) address of the folder holding bds_long_0.parquet and "
+        f"lait_data_dictionary.csv (default: the {settings.BENCHMARKS_URL.env} setting, "
+        "else LAIT's repository).",
+    )
     for p in sub.choices.values():
         p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
         p.add_argument(
@@ -279,6 +293,30 @@ def _restore(con, args, actor: Actor) -> int:
     return 0
 
 
+def _fetch_benchmarks(con, args, actor: Actor) -> int:
+    refresh = fetch_benchmarks(con, args.url, actor=actor)
+    kept = " and ".join(f"upload {upload_id}" for upload_id in refresh.kept)
+    if refresh.up_to_date:
+        _say(
+            f"National figures are already up to date: the files at {refresh.base_url} are "
+            f"loaded as {kept}; nothing was changed."
+        )
+        return 0
+    if kept:
+        _say(f"{DICTIONARY_FILE}: unchanged, already loaded as {kept}; kept.")
+    for result in refresh.loaded:
+        _say(result.summary())
+        for warning in result.parsed.warnings:
+            _say(f"  warning: {warning}")
+    if refresh.binned:
+        listed = ", ".join(f"upload {upload_id} ({name})" for upload_id, name in refresh.binned)
+        _say(
+            f"Moved the previous national set to the bin: {listed}; bring one back with: "
+            "python -m loaders restore-upload UPLOAD_ID"
+        )
+    return 0
+
+
 def _answers(args) -> dict[str, str] | None:
     if not args.mapping:
         return None
@@ -418,4 +456,5 @@ COMMANDS = {
     "audit": _audit,
     "backup": _backup,
     "restore": _restore,
+    "fetch-benchmarks": _fetch_benchmarks,
 }

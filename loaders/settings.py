@@ -77,3 +77,16 @@ def worker_memory_bytes() -> int:
 
 def worker_seconds() -> int:
     return int(WORKER_SECONDS.value())
+
+
+BENCHMARKS_URL = Setting(
+    "DASHBOARD_BENCHMARKS_URL",
+    "https://raw.githubusercontent.com/dfe-analytical-services/local-authority-interactive-tool/"
+    "main/01_data/02_prod/",
+    "Where the DfE publishes LAIT's national data set (bds_long_0.parquet) and its dictionary "
+    "(lait_data_dictionary.csv): the address of the folder holding both.",
+)
+
+
+def benchmarks_url() -> str:
+    return BENCHMARKS_URL.value().strip()

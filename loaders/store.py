@@ -115,6 +115,14 @@ CREATE TABLE IF NOT EXISTS indicator_settings (
     description VARCHAR,
     updated_at  TIMESTAMP NOT NULL
 );
+-- The national measure an officer compares a council's own indicator with (one each): a
+-- measure of the measure dictionary, or an indicator with figures for many councils.
+CREATE TABLE IF NOT EXISTS indicator_links (
+    indicator   VARCHAR PRIMARY KEY,  -- the council's own indicator
+    measure     VARCHAR NOT NULL,     -- the national measure
+    linked_at   TIMESTAMP NOT NULL,
+    linked_by   VARCHAR
+);
 CREATE TABLE IF NOT EXISTS area_rows (
     upload_id INTEGER NOT NULL,
     area      VARCHAR NOT NULL,
@@ -528,18 +536,33 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     )
     _ensure_bins(con)
     con.execute(VIEWS)
+    # DuckDB draws a progress bar on the terminal for long queries: never in our output.
+    con.execute("SET enable_progress_bar = false")
     return con
+
+
+_IN_TRANSACTION: set[int] = set()  # connections inside ``transaction`` (by id)
 
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """One file, one transaction: either everything it brings lands, or nothing does."""
+    """One file, one transaction: either everything it brings lands, or nothing does.
+
+    Inside another (a refresh that bins the old national set and loads the new), the
+    writes join it, as DuckDB does not nest transactions: the outer one commits them, or
+    rolls them all back."""
+    if id(con) in _IN_TRANSACTION:
+        yield con
+        return
     con.begin()
+    _IN_TRANSACTION.add(id(con))
     try:
         yield con
     except BaseException:
         con.rollback()
         raise
+    finally:
+        _IN_TRANSACTION.discard(id(con))
     con.commit()
 
 

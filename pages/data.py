@@ -4,6 +4,7 @@ indicators' settings officers keep."""
 from __future__ import annotations
 
 import json
+import textwrap
 
 import pandas as pd
 import streamlit as st
@@ -11,10 +12,11 @@ import streamlit as st
 import queries
 import signin
 import ui
+from charts import kpi as kpi_charts
 from loaders import access
 from loaders.bin import binned_uploads, empty_bin, remove_upload, restore_upload
 from loaders.errors import LoaderError
-from loaders.indicators import POLARITIES, set_indicator
+from loaders.indicators import LINK, POLARITIES, link_indicator, set_indicator, unlink_indicator
 from loaders.interpret import NOT_STORED_REASONS, dump_mapping, load_mapping
 from loaders.store import delete_layout, update_layout
 
@@ -173,10 +175,85 @@ def _indicator_editor(indicators: pd.DataFrame) -> None:
         st.success(f"Saved settings for {ui.plural(saved, 'indicator')}.")
 
 
+def _links() -> None:
+    """Links from the council's own indicators to the national measures they are compared with."""
+    st.subheader("Compare with a national measure")
+    st.markdown(
+        "Link a council's own indicator (a monthly health assessments figure, say) to the "
+        "national measure it matches. KPI trends and the Overview then show that measure's "
+        "latest national figures (rank, band, neighbours, region, England) beside yours, "
+        "labelled with their own year."
+    )
+    links = ui.query("indicator_links")
+    if not links.empty:
+        st.dataframe(
+            links.rename(columns={"indicator": "Indicator", "measure": "National measure",
+                                  "linked_at": "Linked", "linked_by": "By"}),
+            hide_index=True,
+            width="stretch",
+        )  # fmt: skip
+    if not signin.may(LINK):
+        signin.role_note(LINK)
+        return
+    own = ui.query("own_indicators")
+    if not own:
+        st.info("No council's own indicators are loaded yet: upload a KPI return first.")
+        return
+    indicator = ui.url_select("Indicator to link", own, "link")
+    choices = ui.query("measure_choices", indicator)
+    if choices.empty:
+        st.info(
+            "No national measures are loaded yet: upload LAIT's data dictionary and data set, "
+            "or a DfE statistics file with figures for every council."
+        )
+        return
+    current = links.set_index("indicator")["measure"].get(indicator)
+    options = list(choices["measure"])
+    suggested = set(choices.loc[choices["suggested"], "measure"])
+    measure = st.selectbox(
+        "National measure (suggestions by name first; type to search them all)",
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=lambda m: f"{m} (suggested)" if m in suggested else m,
+        key=f"link_measure_{indicator}",
+    )
+    about = choices.set_index("measure").loc[measure]
+    said = [about[c] for c in ("topic", "unit") if isinstance(about[c], str)]
+    if about["polarity"] in kpi_charts.POLARITY_TEXT:
+        said.append(kpi_charts.POLARITY_TEXT[about["polarity"]])
+    if isinstance(about["description"], str):
+        said.append(textwrap.shorten(about["description"], 300, placeholder=" …"))
+    st.caption(ui.literal("; ".join(said)))
+    save_col, remove_col = st.columns(2)
+    if save_col.button("Link", icon=":material/link:", disabled=measure == current):
+        try:
+            link_indicator(ui.connection(), indicator, measure, actor=signin.actor())
+        except LoaderError as exc:
+            st.error(ui.literal(exc))
+        else:
+            _done(f"{indicator} is now compared with {measure}.")
+    if remove_col.button("Remove the link", icon=":material/link_off:", disabled=current is None):
+        try:
+            unlink_indicator(ui.connection(), indicator, actor=signin.actor())
+        except LoaderError as exc:
+            st.error(ui.literal(exc))
+        else:
+            _done(f"{indicator} is no longer compared with {current}.")
+
+
 if done := st.session_state.pop("data_done", None):
     st.success(ui.literal(done), icon=":material/check:")
 
 st.header("Upload history", divider="gray")
+national = ui.query("national_refresh")
+if national:
+    st.markdown(ui.literal(
+        f"National figures (the DfE's LAIT data set, {national['measures']} measures for "
+        f"{national['areas']} areas) last refreshed {national['loaded_at']:%-d %b %Y at %H:%M}"
+        + (f" by {national['uploaded_by']}" if national["uploaded_by"] else "")
+        + f": upload {national['upload_id']}, {national['file_name']}. Refresh them with "
+        "python -m loaders fetch-benchmarks, or upload LAIT's files."
+    ))  # fmt: skip
 history = ui.query("uploads")
 if history.empty:
     ui.empty_state("Nothing has been uploaded yet.", "Upload a spreadsheet")
@@ -278,6 +355,8 @@ elif not signin.may("indicator setting"):
     signin.role_note("indicator setting")
 else:
     _indicator_editor(indicators)
+if not indicators.empty:
+    _links()
 
 if signin.may("role changed"):
     st.header("Roles", divider="gray")

@@ -6,9 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import signin
 import ui
 from charts import kpi as kpi_charts
 from charts.theme import format_value
+from loaders.indicators import LINK
+from report.views import national_text
 
 ui.ensure_navigation()
 st.title("KPI trends")
@@ -28,19 +31,16 @@ with st.sidebar:
     indicator = ui.url_select("Indicator", names, "indicator")
 
 info = indicator_table.set_index("indicator").loc[indicator]
-unit, polarity, target = (
-    None if pd.isna(info[c]) else info[c] for c in ("unit", "polarity", "target")
+unit, polarity, target, description = (
+    None if pd.isna(info[c]) else info[c] for c in ("unit", "polarity", "target", "description")
 )
 target = None if target is None else float(target)
+in_dictionary = bool(info["in_dictionary"])
 series = ui.query("kpi_series", indicator, area)
 latest = ui.query("kpi_tiles", area)
 latest = latest[latest["indicator"] == indicator]
 
-facts = [
-    kpi_charts.POLARITY_TEXT[polarity].capitalize()
-    if polarity in kpi_charts.POLARITY_TEXT
-    else "Polarity not set (an officer can set it on the Data page)"
-]
+facts = [kpi_charts.polarity_sentence(polarity, in_dictionary)]
 if target is not None:
     facts.append(f"target {format_value(target, unit)}")
 if not latest.empty:
@@ -52,6 +52,40 @@ if not latest.empty:
     )
 # The view's heading below names the indicator; this line says where it stands now.
 st.markdown(f"**{ui.literal(indicator)}**, {ui.literal(area)}: " + "; ".join(facts) + ".")
+if in_dictionary:
+    with st.expander("What this measure is (the measure dictionary)"):
+        st.markdown(ui.literal(f"Unit: {unit or 'not given'}. {description or ''}".strip()))
+
+# A council's own indicator linked to a national measure: that measure's figures, in its
+# own year, beside this series (never drawn into it).
+national = ui.query("national_comparisons", area)
+linked = national[national["indicator"] == indicator]
+if not linked.empty:
+    link = linked.iloc[0]
+    st.markdown(f"**Against the nation.** {ui.literal(national_text(link, area))}.")
+    about = [] if pd.isna(link["unit"]) else [str(link["unit"])]
+    if link["polarity"] in kpi_charts.RANKED_POLARITIES:
+        about.append(kpi_charts.POLARITY_TEXT[link["polarity"]])
+    if isinstance(link["band"], str):
+        about.append("band A is the best quarter of councils")
+    st.caption(
+        ui.literal(
+            f"Linked national measure: {link['measure']}"
+            + (f" ({'; '.join(about)})" if about else "")
+            + ". These are that measure's own yearly figures, shown beside this indicator's "
+            "series, never in it."
+        )
+    )
+elif indicator in ui.query("own_indicators"):
+    if signin.may(LINK):
+        st.page_link(
+            "pages/data.py",
+            label="Compare it with a national measure (link it on the Data page)",
+            icon=":material/link:",
+            query_params={"link": indicator},
+        )
+    else:
+        st.caption("Not linked to a national measure: an officer can link it on the Data page.")
 
 trend = ui.view("kpi", indicator, area)
 ui.show(trend)
@@ -92,7 +126,12 @@ periods = ui.query("kpi_periods", indicator)
 period = ui.url_select("Year", periods, "period") if periods else None
 ranked = ui.query("benchmark_year", indicator, period, area) if period else pd.DataFrame()
 councils = ranked[ranked["kind"] == "council"] if not ranked.empty else ranked
-if len(councils) < 2:
+if len(councils) < 2 and not linked.empty:
+    st.info(
+        "Other councils have no figures for this indicator of the council's own: it is compared "
+        "with every council through its linked national measure, above."
+    )
+elif len(councils) < 2:
     st.info(
         "Comparing with every council needs published figures for other councils: upload a DfE statistics file."
     )
@@ -100,9 +139,19 @@ else:
     mine = councils[councils["area"] == area]
     if not mine.empty and pd.notna(mine.iloc[0]["rank"]):
         row = mine.iloc[0]
+        band = (
+            f" (quartile band {row['quartile']}, A best)"
+            if isinstance(row["quartile"], str)
+            else ""
+        )
         text = (
-            f"In {period}, {area} ranked {int(row['rank'])} of {int(row['councils_ranked'])} councils "
-            f"(quartile band {row['quartile']}, A best) with {format_value(row['value'], unit)}."
+            f"In {period}, {area} ranked {int(row['rank'])} of {int(row['councils_ranked'])} councils"
+            f"{band} with {format_value(row['value'], unit)}."
+        )
+    elif polarity not in kpi_charts.RANKED_POLARITIES:
+        text = (
+            f"In {period}, {len(councils)} councils have a figure; none is ranked or banded, as "
+            "neither higher nor lower is better for this indicator."
         )
     else:
         text = f"In {period}, {area} has no ranked figure; {len(councils)} councils have one."

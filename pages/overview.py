@@ -6,10 +6,9 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from charts.kpi import sparkline
+from charts.kpi import delta_colour, sparkline
 from charts.theme import format_value, is_missing
-
-DELTA_COLOUR = {"higher": "normal", "lower": "inverse"}
+from report.views import national_text
 
 ui.ensure_navigation()
 st.title("Overview")
@@ -55,10 +54,19 @@ for plan in plans.itertuples():
 
 area = ui.query("default_area")
 st.header("Service metrics" + (f": {ui.literal(area)}" if area else ""), divider="gray")
-tiles = ui.query("kpi_tiles", area) if area else None
+# The council's own indicators: the national data set's hundreds are on How we compare.
+tiles = ui.query("kpi_tiles", area, dictionary=False) if area else None
 if tiles is None or tiles.empty:
-    ui.empty_state("No service metrics are loaded yet.", "Upload a KPI return")
+    if area and not ui.query("kpi_tiles", area).empty:
+        ui.empty_state(
+            f"Only national measures are loaded for {ui.literal(area)} (How we compare shows "
+            "them); the council's own KPIs appear here once its KPI return is uploaded.",
+            "Upload a KPI return",
+        )
+    else:
+        ui.empty_state("No service metrics are loaded yet.", "Upload a KPI return")
 else:
+    national = ui.query("national_comparisons", area).set_index("indicator")
     cols = st.columns(3)
     for i, tile in enumerate(tiles.itertuples()):
         change = None
@@ -76,7 +84,7 @@ else:
                 ui.literal(tile.indicator),
                 format_value(tile.value, tile.unit),
                 delta=change,
-                delta_color=DELTA_COLOUR.get(tile.polarity, "off"),
+                delta_color=delta_colour(tile.polarity),
             )
             if len(history) > 1:
                 # Our own sparkline rather than st.metric's, which has no text alternative.
@@ -88,6 +96,9 @@ else:
             st.markdown(
                 f"**RAG: {ui.literal(tile.rag)}** · {ui.literal(tile.period_label)}{target}"
             )
+            if tile.indicator in national.index:
+                # the linked national measure's own year, never mixed into our series
+                st.caption(ui.literal(national_text(national.loc[tile.indicator], area)))
             st.page_link(
                 "pages/kpi_trends.py",
                 label="See the trend",

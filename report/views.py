@@ -19,6 +19,7 @@ import queries
 from charts import kpi as kpi_charts
 from charts import rag as rag_charts
 from charts import slippage as slip_charts
+from charts.compare import format_measure
 from charts.theme import format_date, format_value
 from loaders.rag import RAG_LEVELS
 from loaders.timescale import UNREADABLE
@@ -491,6 +492,35 @@ def kpi(con, indicator: str, area: str) -> View:
     return View(
         indicator, f"{area}, to {last['period_label']}", summary, figure, table, key="trend"
     )
+
+
+def national_text(row: pd.Series, area: str) -> str:
+    """A linked indicator's national comparison, in the national measure's own year (a row
+    of ``queries.national_comparisons``): 'National (LAIT), 2025: 95%, rank 47 of 151,
+    band B; neighbours 91.7%, Yorkshire and the Humber 92%, England 90%'."""
+    source = "National (LAIT)" if row["in_dictionary"] else "National"
+
+    def figure(value: object) -> str:
+        return format_measure(value, row["unit"], row["dps"])
+
+    if pd.isna(row["value"]):
+        return f"{source}: {area} has no figure in the national set for this measure"
+    year, latest = row["period_label"], row["latest_period"]
+    if isinstance(latest, str) and latest != year:  # the latest year has none for the area
+        text = f"{source}, {latest}: no figure for {area}; {year}: {figure(row['value'])}"
+    else:
+        text = f"{source}, {year}: {figure(row['value'])}"
+    if pd.notna(row["rank"]):
+        text += f", rank {int(row['rank'])} of {int(row['ranked_count'])}"
+        text += f", band {row['band']}" if isinstance(row["band"], str) else ""
+    elif row["polarity"] not in kpi_charts.RANKED_POLARITIES:
+        text += " (not ranked: neither higher nor lower is better)"
+    beside = [f"neighbours {figure(row['sn_average'])}"] if pd.notna(row["sn_average"]) else []
+    if isinstance(row["region"], str) and pd.notna(row["region_value"]):
+        beside.append(f"{row['region']} {figure(row['region_value'])}")
+    if pd.notna(row["england_value"]):
+        beside.append(f"England {figure(row['england_value'])}")
+    return text + ("; " + ", ".join(beside) if beside else "")
 
 
 # The catalogue a deck chooses from ------------------------------------------------------

@@ -21,6 +21,7 @@ from loaders.errors import DuplicateUpload, LoaderError
 from loaders.importer import import_file
 from loaders.indicators import set_indicator
 from report import decks
+from tests.helpers import running_dashboard
 from tests.workbooks import simple_plan, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,13 +252,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, con, db_state):
 def test_the_command_line_hands_its_import_to_a_running_dashboard(tmp_path, capsys):
     """While a dashboard holds the database, `python -m loaders import` is run by it."""
     db = tmp_path / "dash.duckdb"
-    dashboard = store.connect(db)
-    watcher = handoff.Watcher(db, partial(cli.run_handed, dashboard.cursor()))
-    watcher.start()
-    try:
-        deadline = threading.Event()
-        while not handoff.dashboard_alive(db) and not deadline.wait(0.1):
-            pass
+    with running_dashboard(db) as dashboard:
         path = _plan(tmp_path)
         assert cli.main(["import", str(path), "--db", str(db)]) == 0
         assert "plan.xlsx: actions, plan 'Post Ofsted Action Plan'" in capsys.readouterr().out
@@ -266,10 +261,6 @@ def test_the_command_line_hands_its_import_to_a_running_dashboard(tmp_path, caps
         assert cli.main(["import", str(path), "--db", str(db)]) == 1
         assert "already loaded" in capsys.readouterr().err
         assert access.audit_trail(dashboard)["how"].tolist() == ["command line"]
-    finally:
-        watcher.stop()
-        watcher.join(5)
-        dashboard.close()
     assert not handoff.dashboard_alive(db)
 
 

@@ -158,6 +158,7 @@ def demo_server(tmp_path_factory):
             "kpi_trends",
             "One year against every council",
         ),
+        ("/compare?measure=Dental+checks", "compare", "Dental checks: every council"),
         ("/upload", "upload", "Templates that load without any changes"),
         ("/data", "data", "Indicator settings"),
     ],
@@ -233,6 +234,7 @@ SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('.main-
         ("/rag_progress", "rag_progress"),
         ("/slippage", "slippage"),
         ("/kpi_trends?indicator=Immunisations+up+to+date", "kpi_trends"),
+        ("/compare?measure=Dental+checks", "compare"),
         ("/decks?deck=1&slide=6", "deck"),
         ("/decks", "decks"),
         ("/report", "report"),
@@ -305,7 +307,7 @@ AXE_RUN = """async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa'
   .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"""
 
 
-PAGES = ["/", "/rag_progress", "/slippage", "/kpi_trends", "/decks", "/decks?deck=1", "/report",
+PAGES = ["/", "/rag_progress", "/slippage", "/kpi_trends", "/compare", "/decks", "/decks?deck=1", "/report",
          "/upload", "/data", "/accessibility"]  # fmt: skip
 
 

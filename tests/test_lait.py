@@ -24,13 +24,9 @@ from loaders.layouts import lait as layout
 from loaders.layouts.base import Context, Options, Source
 from loaders.numbers import MISSING_MARKERS
 from loaders.periods import PERIOD_TYPES
+from tests.helpers import DATA, FULL_DATASET, FULL_DICTIONARY, LAIT_DATASET, LAIT_DICTIONARY
 
-DATA = Path(__file__).parent / "data"
-DATASET = DATA / "lait_bds_long_trimmed.parquet"
-DICTIONARY = DATA / "lait_data_dictionary_trimmed.csv"
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real-data"
-FULL_DATASET = REAL / "lait_bds_long.parquet"
-FULL_DICTIONARY = REAL / "lait_data_dictionary.csv"
+DATASET, DICTIONARY = LAIT_DATASET, LAIT_DICTIONARY
 
 
 def parse(path_or_bytes, name=None, *, reference="default", answers=None):

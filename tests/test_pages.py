@@ -10,9 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from data.demo import load_demo, write_snapshot
 from loaders import store
+from tests.helpers import APP, page_opener
 from tests.workbooks import empty_database
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -26,18 +25,7 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(demo_db, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
-    monkeypatch.delenv("DASHBOARD_AREA", raising=False)
-
-    def _open(page: str | None = None, **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        if page:
-            at.switch_page(page)
-        for key, value in params.items():
-            at.query_params[key] = value
-        return at.run()
-
-    return _open
+    return page_opener(monkeypatch, demo_db)
 
 
 def metrics(at) -> dict[str, str]:
