@@ -352,7 +352,8 @@ def council_areas(con) -> list[str]:
 def indicators(con, area: str | None = None) -> pd.DataFrame:
     """Indicators with figures (for the area, if given): unit, polarity and description (an
     officer's setting, else the measure dictionary's, else the file's), target, source, and
-    for the dictionary's measures its decimal places and topic."""
+    for the dictionary's measures its decimal places and topic; the council's own
+    indicators first (the KPI pages open at the first), then the dictionary's measures."""
     extra, params = (
         ("WHERE i.indicator IN (SELECT indicator FROM kpi_values WHERE area = ?)", [area])
         if area
@@ -365,7 +366,7 @@ def indicators(con, area: str | None = None) -> pd.DataFrame:
         SELECT i.indicator, m.unit, m.polarity, i.target, m.description, i.source, m.dps,
                m.topic, m.in_dictionary
         FROM indicators i JOIN meaning m USING (indicator) {extra}
-        ORDER BY i.indicator
+        ORDER BY m.in_dictionary, i.indicator  -- the council's own first, then national ones
         """,
         params,
     )

@@ -39,14 +39,18 @@ def rank_text(row: pd.Series) -> str:
 
 
 def change_text(row: pd.Series) -> str:
-    """'▲ 9.0 (better)', '▼ 1.2 (worse)', '▲ 3' where no side is better, '' without one."""
+    """'▲ 9 (better)', '▼ 1.2 points (worse)' (a percentage's change is in percentage
+    points), '▲ 3' where no side is better, '' without one."""
     change = row["change"]
     if pd.isna(change):
         return ""
     if change == 0:
         return "no change"
     arrow = "▲" if change > 0 else "▼"
-    text = f"{arrow} {fmt(abs(change), row['unit'], row['dps'])}"
+    if charts.measure_unit(row["unit"]) == "%":  # a change in a percentage is in points
+        text = f"{arrow} {fmt(abs(change), None, row['dps'])} points"
+    else:
+        text = f"{arrow} {fmt(abs(change), row['unit'], row['dps'])}"
     if row["polarity"] in ("higher", "lower"):
         better = (change > 0) == (row["polarity"] == "higher")
         text += " (better)" if better else " (worse)"

@@ -533,6 +533,17 @@ class Kind:
     needs: tuple[str, ...]  # "plan" or "indicator" (with the area)
 
 
+def _compared(name: str) -> Callable[..., View]:
+    """A How we compare view (``report.compare``, which builds on this module)."""
+
+    def build(con, indicator: str, area: str) -> View:
+        from report import compare
+
+        return getattr(compare, name)(con, indicator, area)
+
+    return build
+
+
 KINDS: dict[str, Kind] = {
     "overview": Kind("Plan overview", overview, ("plan",)),
     "rag_by_recommendation": Kind("RAG by recommendation", rag_by_recommendation, ("plan",)),
@@ -541,6 +552,13 @@ KINDS: dict[str, Kind] = {
     "redated": Kind("Re-dated actions", redated, ("plan",)),
     "unreadable_due_dates": Kind("Due date unreadable", unreadable_due_dates, ("plan",)),
     "kpi": Kind("KPI trend", kpi, ("indicator", "area")),
+    "measure_trend": Kind(
+        "Against neighbours, region and England", _compared("measure_trend"), ("indicator", "area")
+    ),
+    "measure_spread": Kind(
+        "Every council, with cut points", _compared("measure_spread"), ("indicator", "area")
+    ),
+    "neighbours": Kind("Statistical neighbours", _compared("neighbours"), ("indicator", "area")),
 }
 
 
@@ -555,5 +573,6 @@ def describe(kind: str, params: dict) -> str:
     """A slide's name in a list: 'Overdue actions: Improvement plan 2026'."""
     label = KINDS[kind].label if kind in KINDS else kind
     if "indicator" in params:
-        return f"{params['indicator']} ({params.get('area', '')})"
+        named = f"{params['indicator']} ({params.get('area', '')})"
+        return named if kind == "kpi" else f"{label}: {named}"
     return f"{label}: {params.get('plan', '')}"

@@ -165,8 +165,8 @@ def test_band_view_counts_agree_with_the_table(con):
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
-        ({"change": 2.0, "polarity": "lower", "unit": "%", "dps": 1}, "▲ 2.0% (worse)"),
-        ({"change": -2.0, "polarity": "lower", "unit": "%", "dps": 1}, "▼ 2.0% (better)"),
+        ({"change": 2.0, "polarity": "lower", "unit": "%", "dps": 1}, "▲ 2.0 points (worse)"),
+        ({"change": -2.0, "polarity": "lower", "unit": "%", "dps": 1}, "▼ 2.0 points (better)"),
         ({"change": 3.0, "polarity": None, "unit": "Number", "dps": 0}, "▲ 3"),
         ({"change": 0.0, "polarity": "higher", "unit": None, "dps": None}, "no change"),
         ({"change": float("nan"), "polarity": "higher", "unit": None, "dps": None}, ""),
@@ -253,3 +253,20 @@ def test_the_data_page_says_when_national_figures_were_refreshed(lait_db, monkey
     assert not at.exception
     line = next(m.value for m in at.markdown if "National figures" in m.value)
     assert "14 measures for 29 areas) last refreshed" in line and "upload 2" in line
+
+
+def test_compare_views_go_into_a_deck(con):
+    from report import decks, views
+
+    deck = decks.Deck(name="Panel, national picture", slides=[
+        decks.Slide(kind, {"indicator": EXCLUSIONS, "area": "Camden"}, "")
+        for kind in ("measure_trend", "measure_spread", "neighbours")
+    ])  # fmt: skip
+    deck_id = decks.save(con, deck, access.command_line())
+    saved = decks.load(con, deck_id)
+    built = [views.build(con, s.kind, s.params) for s in saved.slides]
+    assert [v.key for v in built] == ["measure_trend", "measure_spread", "neighbours"]
+    assert built[1].summary == compare.measure_spread(con, EXCLUSIONS, "Camden").summary
+    assert views.describe("measure_spread", saved.slides[1].params) == (
+        f"Every council, with cut points: {EXCLUSIONS} (Camden)"
+    )
