@@ -47,13 +47,28 @@ WITH dictionary AS (
 ),
 -- an officer's own setting wins, then the dictionary, then what the file said; only
 -- higher and lower are polarities to rank by (neutral, blank, "-" are none)
+-- LAIT lists a few measures under two names (two topics); the figures are stored under
+-- one (the importer's choice) and LAIT shows them under both, each with its own
+-- dictionary row (No_Quartile can differ): so does this view
+aliases AS (
+    SELECT other.measure AS indicator, stored.measure AS stored_as
+    FROM measure_dictionary stored
+    JOIN measure_dictionary other USING (upload_id, measure_short)
+    WHERE stored.upload_id = (SELECT max(upload_id) FROM measure_dictionary)
+      AND other.measure <> stored.measure
+      AND stored.measure IN (SELECT indicator FROM indicators)
+      AND other.measure NOT IN (SELECT indicator FROM indicators)
+),
 polarities AS (
     SELECT i.indicator,
            CASE WHEN s.polarity IS NULL AND d.indicator IS NOT NULL THEN d.polarity
                 ELSE i.polarity END AS raw_polarity,
            d.indicator IS NOT NULL AS lait,
            coalesce(d.no_quartile, false) AS no_quartile
-    FROM indicators i
+    FROM (SELECT indicator, polarity FROM indicators
+          UNION ALL
+          SELECT a.indicator, s.polarity FROM aliases a
+          LEFT JOIN indicator_settings s USING (indicator)) i
     LEFT JOIN indicator_settings s USING (indicator)
     LEFT JOIN dictionary d USING (indicator)
 ),
@@ -63,13 +78,19 @@ measures AS (
            END AS polarity
     FROM polarities
 ),
-figures AS MATERIALIZED (
+stored_figures AS (
     SELECT v.indicator, v.area, v.period_label, v.period_type, v.period_end, v.value,
            NOT v.is_benchmark AND coalesce(a.kind, 'council') = 'council' AS is_council,
            a.kind = 'national' OR (a.kind IS NULL AND lower(v.area) = 'england') AS is_england
     FROM kpi_values v
     LEFT JOIN areas a USING (area)
     WHERE v.breakdown IS NULL
+),
+figures AS MATERIALIZED (
+    SELECT * FROM stored_figures
+    UNION ALL
+    SELECT a.indicator, f.* EXCLUDE (indicator)
+    FROM aliases a JOIN stored_figures f ON f.indicator = a.stored_as
 ),
 -- LAIT orders a measure's years by their text ("2025 (prov)" after "2024"); a council's
 -- own indicator by date, within each kind of period
