@@ -98,18 +98,24 @@ def plan_overview(con) -> pd.DataFrame:
             GROUP BY ALL
         ),
         slip AS (
-            SELECT plan, count(*) FILTER (WHERE overdue) AS overdue,
-                   count(*) FILTER (WHERE days_redated > 0) AS redated
-            FROM slippage GROUP BY plan
+            SELECT h.plan, h.as_of, count(*) FILTER (WHERE h.overdue) AS overdue,
+                   count(*) FILTER (WHERE h.days_redated > 0) AS redated
+            FROM slippage_history h JOIN snaps s USING (plan, as_of)
+            WHERE s.n <= 2
+            GROUP BY ALL
         )
         SELECT l.plan, l.as_of, p.as_of AS previous_as_of, l.actions, l.complete, l.green,
                l.amber, l.red, l.not_rated,
                round(100.0 * l.complete / l.actions, 1) AS pct_complete,
-               coalesce(s.overdue, 0) AS overdue, coalesce(s.redated, 0) AS redated,
-               l.complete - p.complete AS complete_change, l.red - p.red AS red_change
+               coalesce(ls.overdue, 0) AS overdue, coalesce(ls.redated, 0) AS redated,
+               l.complete - p.complete AS complete_change, l.green - p.green AS green_change,
+               l.amber - p.amber AS amber_change, l.red - p.red AS red_change,
+               coalesce(ls.overdue, 0) - coalesce(ps.overdue, 0) AS overdue_change,
+               coalesce(ls.redated, 0) - coalesce(ps.redated, 0) AS redated_change
         FROM counts l
         LEFT JOIN counts p ON p.plan = l.plan AND p.n = 2
-        LEFT JOIN slip s ON s.plan = l.plan
+        LEFT JOIN slip ls ON ls.plan = l.plan AND ls.as_of = l.as_of
+        LEFT JOIN slip ps ON ps.plan = p.plan AND ps.as_of = p.as_of
         WHERE l.n = 1
         ORDER BY l.plan
         """,

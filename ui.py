@@ -204,14 +204,24 @@ def url_select(
         return None
     unset = object()
     chosen: Any = unset
-    if param in st.query_params:
-        parsed = _parse(st.query_params[param], options)
+    asked = st.query_params.get(param)
+    if asked is not None:
+        parsed = _parse(asked, options)
         chosen = unset if parsed is None else parsed
     kept = f"keep_{param}"
     if chosen is unset and kept in st.session_state and st.session_state[kept] in choices:
         chosen = st.session_state[kept]
     if chosen is unset:
         chosen = default if default in choices else choices[0]
+    if asked is not None and _parse(asked, options) is None:
+        # a link to something not loaded (a plan removed, a typing slip): say so, never
+        # silently show another in its place
+        shown = allow_all if chosen is None else format_func(chosen)
+        st.warning(
+            literal(f"This link asks for {label.lower()} '{asked}', which is not loaded here; "
+                    f"showing {shown} instead."),
+            icon=":material/link_off:",
+        )  # fmt: skip
     value = container.selectbox(
         label,
         choices,

@@ -143,6 +143,15 @@ def format_value(value: float | None, unit: str | None = None) -> str:
     return text
 
 
+def format_change(change: float, unit: str | None = None) -> str:
+    """A change with its sign: '+2.9 points' for a percentage (a change in a percentage is
+    in percentage points, never itself a percentage), '-£1,200', '+3', '0'."""
+    sign = "+" if change > 0 else "-" if change < 0 else ""
+    if measure_unit(unit) == "%":
+        return f"{sign}{format_value(abs(change))} points"
+    return sign + format_value(abs(change), unit)
+
+
 def apply_theme(fig: go.Figure, title: str | None = None, present: bool = False) -> go.Figure:
     """The shared look: readable fonts (larger when presenting), white background, legend on top."""
     size = PRESENT_FONT_SIZE if present else BASE_FONT_SIZE

@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui
 from charts.kpi import delta_colour, sparkline
-from charts.theme import format_value, is_missing
+from charts.theme import format_change, format_value, is_missing
 from report.views import national_text
 
 ui.ensure_navigation()
@@ -18,10 +18,17 @@ if plans.empty:
     ui.empty_state("No action plan is loaded yet.", "Upload an action plan")
 
 
-def _since(delta, previous) -> str | None:
-    if delta is None or pd.isna(delta) or previous is None or pd.isna(previous):
+def _delta(delta) -> str | None:
+    """'+2', '-1' or 'no change' (st.metric reads the leading sign for its arrow)."""
+    if delta is None or pd.isna(delta):
         return None
-    return f"{int(delta):+d} since {ui.date_text(previous)[:-5]}"
+    return f"{int(delta):+d}" if delta else "no change"
+
+
+def _colour(delta, more_is: str) -> str:
+    """st.metric's delta colour: 'normal' where more is better, 'inverse' where more is
+    worse, and 'off' (grey) for no change, which is neither."""
+    return "off" if delta is None or pd.isna(delta) or delta == 0 else more_is
 
 
 for plan in plans.itertuples():
@@ -31,23 +38,29 @@ for plan in plans.itertuples():
         f"Latest snapshot {ui.date_text(plan.as_of)}"
         + (f", compared with {previous}" if previous else "")
     )
-    figures = [
+    tiles = [  # label, value, its change, more is better or worse, where it is explained
         ("Actions", plan.actions, None, "off", "pages/rag_progress.py", None),
-        (f"Complete ({plan.pct_complete:.0f}%)", plan.complete, _since(plan.complete_change, plan.previous_as_of), "normal", "pages/rag_progress.py", {"rag": "Complete"}),
-        ("Red: off track", plan.red, _since(plan.red_change, plan.previous_as_of), "inverse", "pages/rag_progress.py", {"rag": "Red"}),
-        ("Amber: some slippage", plan.amber, None, "off", "pages/rag_progress.py", {"rag": "Amber"}),
-        ("Overdue", plan.overdue, None, "off", "pages/slippage.py", None),
-        ("Re-dated", plan.redated, None, "off", "pages/slippage.py", None),
+        (f"Complete ({plan.pct_complete:.0f}%)", plan.complete, plan.complete_change, "normal", "pages/rag_progress.py", {"rag": "Complete"}),
+        ("Green: on track", plan.green, plan.green_change, "normal", "pages/rag_progress.py", {"rag": "Green"}),
+        ("Amber: some slippage", plan.amber, plan.amber_change, "inverse", "pages/rag_progress.py", {"rag": "Amber"}),
+        ("Red: off track", plan.red, plan.red_change, "inverse", "pages/rag_progress.py", {"rag": "Red"}),
+        ("Overdue", plan.overdue, plan.overdue_change, "inverse", "pages/slippage.py", None),
+        ("Re-dated", plan.redated, plan.redated_change, "inverse", "pages/slippage.py", None),
     ]  # fmt: skip
-    for start in (0, 3):
-        for col, (label, value, delta, colour, target, extra) in zip(
-            st.columns(3), figures[start : start + 3], strict=True
+    for start in range(0, len(tiles), 4):
+        for col, (label, value, delta, more_is, target, extra) in zip(
+            st.columns(4), tiles[start : start + 4], strict=False
         ):
+            delta = None if delta is None or pd.isna(delta) else int(delta)  # one snapshot: none
             with col.container(border=True):
-                st.metric(label, value, delta=delta, delta_color=colour)
+                st.metric(
+                    label, value, delta=_delta(delta) if previous else None,
+                    delta_color=_colour(delta, more_is), delta_arrow="auto" if delta else "off",
+                    delta_description=f"since {previous[:-5]}" if previous and delta is not None else None,
+                )  # fmt: skip
                 st.page_link(
                     target,
-                    label="Explain",
+                    label=f"Explain {label.split(':')[0].split(' (')[0].lower()}",
                     icon=":material/arrow_forward:",
                     query_params={"plan": plan.plan, **(extra or {})},
                 )
@@ -71,9 +84,8 @@ else:
     for i, tile in enumerate(tiles.itertuples()):
         change = None
         if tile.change is not None and not pd.isna(tile.change):
-            sign = "+" if tile.change > 0 else ""
             # the sign leads, as st.metric reads it for the arrow; the period is file text
-            change = f"{sign}{format_value(tile.change, tile.unit)} on {ui.literal(tile.previous_period)}"
+            change = format_change(tile.change, tile.unit) if tile.change else "no change"
         has_target = tile.target is not None and not pd.isna(tile.target)
         target = f" · target {format_value(tile.target, tile.unit)}" if has_target else ""
         history = [
@@ -84,7 +96,9 @@ else:
                 ui.literal(tile.indicator),
                 format_value(tile.value, tile.unit),
                 delta=change,
-                delta_color=delta_colour(tile.polarity),
+                delta_color="off" if change == "no change" else delta_colour(tile.polarity),
+                delta_arrow="off" if change == "no change" else "auto",
+                delta_description=f"on {ui.literal(tile.previous_period)}" if change else None,
             )
             if len(history) > 1:
                 # Our own sparkline rather than st.metric's, which has no text alternative.

@@ -20,7 +20,7 @@ from charts import kpi as kpi_charts
 from charts import rag as rag_charts
 from charts import slippage as slip_charts
 from charts.compare import format_measure
-from charts.theme import format_date, format_value
+from charts.theme import format_date, format_value, is_missing
 from loaders.rag import RAG_LEVELS
 from loaders.timescale import UNREADABLE
 
@@ -83,8 +83,8 @@ def file_cell(sheet: object, cell: object, row: object = None) -> str | None:
 
 def shortened(text: object, most: int = 40) -> str:
     """A text quoted in a sentence, cut with '…' past ``most`` characters (the table beside
-    the sentence holds it in full)."""
-    text = " ".join(str(text or "").split())
+    the sentence holds it in full); '' for a missing one, never 'nan'."""
+    text = "" if is_missing(text) else " ".join(str(text).split())
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
@@ -106,6 +106,24 @@ def _previous(con, plan: str, as_of: dt.date) -> dt.date | None:
 
 
 # Action plans ---------------------------------------------------------------------------
+
+
+def most_red_text(red: pd.Series) -> str:
+    """Which recommendations have the most Red actions, ties named together:
+    'Recommendation 8 has the most Red actions (3).', 'Recommendations 2 and 8 have the most
+    Red actions (1 each).', '5 recommendations have 1 Red action each.'"""
+    most = int(red.max())
+    top = [str(name) for name, n in red.items() if n == most]
+    if len(top) == 1:
+        return f"{top[0]} has the most Red actions ({most})."
+    if len(top) > 3:
+        return f"{len(top)} recommendations have {plural(most, 'Red action')} each."
+    names = [t.removeprefix("Recommendation ") for t in top]
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    word = "Recommendations " if all(t.startswith("Recommendation ") for t in top) else ""
+    if not word:
+        listed = ", ".join(top[:-1]) + f" and {top[-1]}"
+    return f"{word}{listed} have the most Red actions ({most} each)."
 
 
 def rag_counts_text(counts: pd.Series) -> str:
@@ -185,7 +203,7 @@ def rag_by_recommendation(
     worst = red.sort_values(kind="stable")
     summary = f"{plural(total, 'action')} shown: {rag_counts_text(counts)}."
     if len(worst):
-        summary += f" {worst.index[-1]} has the most Red actions ({int(worst.iloc[-1])})."
+        summary += " " + most_red_text(worst)
     position = {short[k]: i for i, k in enumerate(order)}
     table = (
         by_rec.sort_values("label", key=lambda labels: labels.map(position), kind="stable")[
@@ -419,7 +437,8 @@ def redated(con, plan: str, as_of: dt.date | None = None, lead: str | None = Non
             f"{int(later.iloc[0]['days_redated'])} days."
         )
         if previous and not lead:
-            summary += f" {queries.redated_between(con, plan, previous, as_of)} were re-dated since {date_text(previous)}."
+            since = queries.redated_between(con, plan, previous, as_of)
+            summary += f" {plural(since, 'was', 'were')} re-dated since {date_text(previous)}."
         figure = slip_charts.redated_actions(later)
     return View(
         "Re-dated actions: first due date against current due date",

@@ -283,3 +283,37 @@ def test_pages_say_so_when_images_cannot_be_made(no_browser, app):
     at = app("pages/report.py")
     assert "need the Chromium browser" in at.warning[0].value
     assert next(b for b in at.button if b.label == "Make the report").disabled
+
+
+def test_a_link_to_a_plan_not_loaded_says_so(app):
+    at = app("pages/slippage.py", plan="No Such Plan")
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "This link asks for plan 'No Such Plan', which is not loaded here" in warning
+    assert "showing Post Ofsted Action Plan instead" in warning
+
+
+def test_overview_tiles_say_each_change_and_colour_no_change_grey(app, demo_db):
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    import queries
+
+    at = app()
+    tiles = {m.label: m for m in at.metric}
+    assert "Green: on track" in tiles
+    con = store.connect(demo_db)
+    try:
+        plan = queries.plan_overview(con).iloc[0]
+    finally:
+        con.close()
+    assert tiles["Green: on track"].value == str(plan["green"])
+    for label, column in [("Green: on track", "green_change"), ("Amber: some slippage", "amber_change"),
+                          ("Overdue", "overdue_change"), ("Re-dated", "redated_change")]:  # fmt: skip
+        change = int(plan[column])
+        tile = tiles[label]
+        assert tile.delta == (f"{change:+d}" if change else "no change"), (label, tile.delta)
+        assert tile.proto.delta_description == "since 31 Mar", label
+        if change == 0:
+            assert tile.proto.color == MetricProto.MetricColor.GRAY, label
+    links = [link.label for link in at.get("page_link")]
+    assert "Explain overdue" in links and "Explain red" in links
