@@ -127,7 +127,8 @@ def spread(df: pd.DataFrame, *, own_area: str, unit: object, dps: object) -> go.
             annotation_bgcolor="#ffffff",
         )  # fmt: skip
     fig.update_xaxes(
-        title=f"Councils, {'best' if ranked else 'highest'} first ({len(councils)})",
+        title=f"Councils, {'best' if ranked else 'highest'} first ({len(councils)})"
+        + ("; colour: band A darkest blue to D dark orange" if ranked else ""),
         showticklabels=False,
     )
     fig.update_yaxes(title=plain(unit) if not is_missing(unit) else "Value")
