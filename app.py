@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import signin
 import ui
@@ -36,9 +37,10 @@ PAGES = [
 who = signin.gate([p.url_path for p in PAGES if p.url_path])
 _first_run(str(ui.settings.db_path()))
 page = st.navigation(PAGES)
+ui.start_run()
 
-ui.presentation_frame()
-if not ui.presenting():
+ui.frame()
+if not ui.chromeless():
     signin.banner(who)
 if ui.presenting() and not (page.url_path == "decks" and "deck" in st.query_params):
     ui.exit_presentation(page)  # a deck's slide has it in its own toolbar
@@ -48,12 +50,12 @@ with st.sidebar:
         value=ui.presenting(),
         help="Hide the menus and enlarge text for a projector. Add ?present=1 to a link to open it this way.",
     ):
-        st.query_params["present"] = "1"
+        ui.set_param("present", "1")
     else:
-        st.query_params.pop("present", None)
+        ui.set_param("present", None)
 
 con = ui.connection()
-if demo.demo_uploads(con) and not ui.presenting():
+if demo.demo_uploads(con) and not ui.chromeless():
     with st.container(border=True):
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown(
@@ -68,4 +70,9 @@ if demo.demo_uploads(con) and not ui.presenting():
             ui.refresh()
             st.rerun()
 
-page.run()
+try:
+    page.run()
+except StopException:  # st.stop(): the page ended early, and as it meant to
+    ui.drop_unused_params()
+    raise
+ui.drop_unused_params()

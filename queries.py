@@ -410,19 +410,24 @@ def kpi_tiles(con, area: str, dictionary: bool = True) -> pd.DataFrame:
 
 
 def kpi_series(con, indicator: str, area: str, breakdown: str | None = None) -> pd.DataFrame:
+    """Every figure of an indicator for an area, missing ones too (value NULL), with the kind
+    of period it is for (``period_type``): quarters, months, years and the year to date are
+    separate series, each drawn as its own line. In time order; where periods of several
+    kinds end on one day, the shorter first (Q4, then the year to date, then the year).
+    ``kpi_latest`` (and so the tiles) still takes one series, that of the latest figure."""
+    from loaders.periods import PERIOD_PRIORITY
+
+    shorter_first = " ".join(f"WHEN '{t}' THEN {-r}" for t, r in PERIOD_PRIORITY.items())
     return _df(
         con,
-        """
+        f"""
         SELECT period_label, period_type, period_end, value, unit, numerator, denominator,
                missing, source_sheet, source_row, source_column, upload_id
         FROM kpi_values
         WHERE indicator = ? AND area = ? AND breakdown IS NOT DISTINCT FROM ?
-          AND period_type = coalesce(
-              (SELECT period_type FROM kpi_latest
-               WHERE indicator = ? AND area = ? AND breakdown IS NOT DISTINCT FROM ?), period_type)
-        ORDER BY period_end
+        ORDER BY period_end, CASE period_type {shorter_first} ELSE 0 END, period_label
         """,
-        [indicator, area, breakdown, indicator, area, breakdown],
+        [indicator, area, breakdown],
     )
 
 

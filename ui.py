@@ -18,10 +18,10 @@ import queries
 from charts.export import ExportUnavailable, image_bytes
 from charts.export import unavailable as export_unavailable
 from charts.tables import csv_bytes, excel_bytes
-from charts.theme import RAG_COLOURS, for_projector, text_colour_on
+from charts.theme import PROJECTOR_HEIGHT, RAG_COLOURS, for_projector, text_colour_on
 from loaders import cli, handoff, settings
 from loaders.errors import DatabaseBusy
-from report import compare, views
+from report import views
 from report.views import View, date_text, plural  # noqa: F401  (pages use them through ui)
 
 # Text from a file or a person, shown in an element that renders Markdown (st.markdown,
@@ -156,21 +156,84 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
 
 
 def view(name: str, *args: Any, **kwargs: Any) -> View:
-    """Build ``report.views.<name>`` through the same cache."""
-    return _call("views", name, args, kwargs)
+    """Build the view ``name`` (report.plans, slippage, metrics or compare) through the same
+    cache; ``view("build", kind, params)`` is a deck's slide."""
+    if name == "build":
+        return _call("views", "build", args, kwargs)
+    return _call("views", "built", (name, *args), kwargs)
 
 
-def compare_view(name: str, *args: Any, **kwargs: Any) -> View:
-    """Build ``report.compare.<name>`` (How we compare) through the same cache."""
-    return _call("compare", name, args, kwargs)
-
-
-_MODULES = {"queries": queries, "views": views, "compare": compare}
+_MODULES = {"queries": queries, "views": views}
 
 
 def refresh() -> None:
     """Drop cached query results after a write (the version key also catches this)."""
     _cached.clear()
+
+
+# Query parameters -----------------------------------------------------------------------
+# The address bar holds the view: the page and its filters. Streamlit carries the previous
+# page's parameters over to the next page; a parameter no part of this run read is such a
+# leftover, and is dropped when the run ends, so an address never mixes two pages.
+GLOBAL_PARAMS = frozenset({"present"})
+
+
+def _params_used() -> set[str]:
+    return st.session_state.setdefault("params_used", set())
+
+
+def start_run() -> None:
+    """Called by app.py before a page runs: no parameter read yet."""
+    st.session_state["params_used"] = set(GLOBAL_PARAMS)
+
+
+def param(name: str) -> str | None:
+    """The URL parameter ``name`` as this page reads it (kept in the address)."""
+    _params_used().add(name)
+    return st.query_params.get(name)
+
+
+def set_param(name: str, value: str | None) -> None:
+    """Write (or, for None or '', remove) the URL parameter ``name``."""
+    _params_used().add(name)
+    if value:
+        st.query_params[name] = value
+    else:
+        st.query_params.pop(name, None)
+
+
+def drop_unused_params() -> None:
+    """Called by app.py when a page has run to its end (or st.stop): leftovers go."""
+    used = _params_used()
+    for name in [k for k in st.query_params if k not in used]:
+        del st.query_params[name]
+
+
+# One history entry per thing a person does. Streamlit adds an entry whenever the address
+# changes, so one page visit (the page, then each parameter as the page sets it) made
+# several and Back needed several presses. Until a click or key press, a change of address
+# replaces the entry rather than adding one; Back and Forward are Streamlit's own.
+HISTORY_SCRIPT = """
+if (!window.dashboardHistory) {
+  window.dashboardHistory = true;
+  let acted = false;
+  const mark = () => { acted = true; };
+  window.addEventListener('pointerdown', mark, true);
+  window.addEventListener('keydown', mark, true);
+  const push = window.history.pushState.bind(window.history);
+  window.history.pushState = (state, title, url) => {
+    if (acted) { acted = false; return push(state, title, url); }
+    return window.history.replaceState(state, title, url);
+  };
+}
+"""
+
+
+def script(js: str, key: str = "script") -> None:
+    """Run ``js`` in the page (the project's own code, never text from a file or a person);
+    run again whenever its text changes. Its element takes no room on the page."""
+    with st.container(key=f"js_{key}"):
+        st.html(f"<script>{js}</script>", unsafe_allow_javascript=True)
 
 
 def _parse(value: str, options: Sequence[Any]) -> Any:
@@ -204,6 +267,7 @@ def url_select(
         return None
     unset = object()
     chosen: Any = unset
+    _params_used().add(param)
     asked = st.query_params.get(param)
     if asked is not None:
         parsed = _parse(asked, options)
@@ -249,18 +313,33 @@ def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
     return df.style.map(paint, subset=present) if present else df.style
 
 
-PRESENT_TABLE_ROWS = 40  # longer tables stay scrollable grids on the projector too
+PRESENT_TABLE_ROWS = 8  # with a heading and a sentence, a screenful at 1280x720
 # pandas' Styler refuses to render more cells than this (styler.render.max_elements)
 STYLED_CELLS = 262_144
 
 
-def table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)) -> None:
-    """A table on screen: a sortable grid, or in presentation mode (up to a screenful or
-    two) a plain HTML table whose text is enlarged with the rest of the page."""
-    if presenting() and len(df) <= PRESENT_TABLE_ROWS:
+def table(
+    df: pd.DataFrame,
+    rag_columns: Sequence[str] = ("RAG",),
+    present: Sequence[str] | None = None,
+    rows: int = PRESENT_TABLE_ROWS,
+) -> None:
+    """A table on screen: a sortable grid, or in presentation mode a plain HTML table whose
+    text is enlarged with the rest of the page: the first screenful (``rows``, of the
+    ``present`` columns where given, long texts shortened at a word), and how many more."""
+    if presenting():
+        shown = df.head(rows)
+        if present:
+            shown = shown[[c for c in present if c in shown.columns]]
+            shown = shown.apply(lambda col: col.map(views.clipped) if col.dtype == object else col)
         # st.table renders Markdown in cells and headers; the grid shows text as it is.
-        styled = rag_table(literal_table(df), [literal(c) for c in rag_columns])
+        styled = rag_table(literal_table(shown), [literal(c) for c in rag_columns])
         st.table(styled.format(na_rep="", precision=1), hide_index=True)
+        if len(df) > len(shown):
+            st.caption(
+                f"The first {len(shown)} of {len(df)} rows; the other {len(df) - len(shown)} are "
+                "in the full list outside presentation mode."
+            )
     elif df.size > STYLED_CELLS:
         st.dataframe(df, hide_index=True, width="stretch")
         st.caption(
@@ -270,33 +349,96 @@ def table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)) -> None:
         st.dataframe(rag_table(df, rag_columns), hide_index=True, width="stretch")
 
 
+# On every page: script elements take no room; labels wrap at spaces rather than being cut
+# short with "…" (a button reading "Clear dem…"), at any width and zoom.
+FRAME_CSS = """
+<style>
+  [class*="st-key-js_"] { display: none !important; }
+  [data-testid="stMain"] button p, [data-testid="stMain"] button div,
+  [data-testid="stPageLink"] p, [data-testid="stPageLink"] span,
+  [data-testid="stWidgetLabel"] p, [data-testid="stExpander"] summary p {
+    white-space: normal !important; text-overflow: clip !important; overflow: visible !important;
+    overflow-wrap: break-word; }
+  [data-testid="stMain"] button { height: auto; min-height: 2.5rem; }
+  [data-testid="stMultiSelectTagsContainer"], [data-testid="stMultiSelectTagsContainer"] span,
+  [data-baseweb="tag"], [data-baseweb="tag"] span { max-width: none !important; height: auto !important;
+    white-space: normal !important; text-overflow: clip !important; overflow: visible !important; }
+</style>
+"""
+
+# A screen narrower than this starts with the sidebar closed (Streamlit closes it only on a
+# phone), leaving the page its width; the arrow at the top left opens it.
+NARROW_PX = 1000
+SIDEBAR_SCRIPT = """
+if (!window.dashboardSidebar) {
+  window.dashboardSidebar = true;
+  if (window.innerWidth < NARROW_PX) {
+    const close = () => {
+      const bar = document.querySelector('[data-testid="stSidebar"]');
+      const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (!bar || !button) return false;
+      if (bar.getAttribute('data-collapsed') === 'false') button.click();
+      return true;
+    };
+    if (!close()) { const timer = setInterval(() => { if (close()) clearInterval(timer); }, 100);
+                    setTimeout(() => clearInterval(timer), 10000); }
+  }
+}
+""".replace("NARROW_PX", str(NARROW_PX))
+
+# Presentation mode: no sidebar or Streamlit chrome, and no text under 20 px at 1280x720.
+# Everything is laid out for a 1280x720 screen and zoomed as a whole on larger ones, so a
+# 1920x1080 projector shows the same screenful at 1.5 times the size.
+CHROMELESS_CSS = """
+<style>
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"] { display: none !important; }
+  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 0.75rem 2rem 1rem; max-width: 100%; }
+</style>
+"""
 PRESENT_CSS = """
 <style>
-  /* Presentation mode: no sidebar or Streamlit chrome, text legible at the back of a room */
-  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-  [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
-  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
+  [data-testid="stMain"] *:not(svg):not(svg *) { font-size: max(20px, 1em); }
   .stMarkdown p, [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
-  .stCaption, [data-testid="stCaptionContainer"] p { font-size: 1.35rem !important; line-height: 1.45 !important; }
+  .stCaption, [data-testid="stCaptionContainer"] p { font-size: 1.35rem !important; line-height: 1.4 !important; }
   [data-testid="stMetricValue"] { font-size: 3.5rem !important; }
   [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] div { font-size: 1.3rem !important; }
-  [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.25rem !important; }
-  h1 { font-size: 2rem !important; padding-top: 0.25rem !important; } h2, h3 { font-size: 2rem !important; }
-  /* One view per screen: scrolling comes to rest at each heading. */
+  [data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.25rem !important; padding: 0.3rem 0.5rem !important; }
+  h1 { font-size: 2rem !important; padding: 0.25rem 0 0.5rem !important; }
+  h2, h3 { font-size: 2rem !important; padding: 0.5rem 0 0.25rem !important; }
+  /* One view per screen: scrolling comes to rest at each view. */
   [data-testid="stMain"] { scroll-snap-type: y proximity; }
-  [data-testid="stMainBlockContainer"], [data-testid="stHeading"] { scroll-snap-align: start; }
+  [class*="st-key-view_"] { scroll-snap-align: start; }
   [data-testid="stCaptionContainer"] { opacity: 1 !important; }  /* full contrast on a projector */
+  /* Plotly cannot be zoomed (it measures itself with the zoom and draws twice as large):
+     a chart is drawn at the screen's own size, its text at the projector's size. */
+  @media (min-width: 1600px) and (min-height: 900px) { [data-testid="stMain"] { zoom: 1.25; }
+    [class*="st-key-chart_"] { zoom: 0.8; } }
+  @media (min-width: 1920px) and (min-height: 1080px) { [data-testid="stMain"] { zoom: 1.5; }
+    [class*="st-key-chart_"] { zoom: 0.6667; } }
+  @media (min-width: 2560px) and (min-height: 1440px) { [data-testid="stMain"] { zoom: 2; }
+    [class*="st-key-chart_"] { zoom: 0.5; } }
 </style>
 """
 
 
 def presenting() -> bool:
     """Presentation mode, switched on by ?present=1 (so a link opens a page ready to show)."""
-    return st.query_params.get("present") == "1"
+    return param("present") == "1"
 
 
-def presentation_frame() -> None:
-    """In presentation mode: hide the chrome."""
+def chromeless() -> bool:
+    """No menus or banners: presentation mode, or a deck's presenter view (?presenter=1)."""
+    return presenting() or param("presenter") == "1"
+
+
+def frame() -> None:
+    """Every page's frame: its styles, one history entry per visit, the sidebar closed on a
+    narrow screen, and in presentation mode no chrome and text for a projector."""
+    st.html(FRAME_CSS)
+    script(HISTORY_SCRIPT + SIDEBAR_SCRIPT, key="frame")
+    if chromeless():
+        st.html(CHROMELESS_CSS)
     if presenting():
         st.html(PRESENT_CSS)
 
@@ -321,13 +463,15 @@ def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None 
     """A chart with its text alternative beneath it, a 'view as table' expander and image
     downloads (made only when asked for: an export takes a few seconds)."""
     if presenting():
-        fig = for_projector(fig)
+        fig = for_projector(fig)  # and no taller than fits a screen with its heading and sentence
+        fig.update_layout(height=min(fig.layout.height or PROJECTOR_HEIGHT, PROJECTOR_HEIGHT))
     # theme=None keeps the project's own fonts and contrast rather than Streamlit's greys
-    st.plotly_chart(
-        fig, width="stretch", alt=summary, key=key, theme=None, config={"displaylogo": False}
-    )
+    with st.container(key=f"chart_{key or id(fig)}"):
+        st.plotly_chart(
+            fig, width="stretch", alt=summary, key=key, theme=None, config={"displaylogo": False}
+        )
     st.caption(literal(summary))
-    if presenting():
+    if chromeless():
         return  # on the projector: the chart and its sentence, nothing to click
     name = key or "chart"
     formats = (("png", "PNG", "image/png"), ("svg", "SVG", "image/svg+xml"))
@@ -356,16 +500,28 @@ def show(
     """A view under its heading (what it shows, as of when): the chart with its sentence,
     and its table in a 'view as table' expander or shown in full (``full_table``, with
     downloads). In presentation mode each view fills one screen."""
+    # a view with no chart is its table (a deck's "Actions" slide is the list)
+    shown = (full_table or view.figure is None) and view.table is not None and not view.table.empty
     with st.container(key=f"view_{view.key}"):
         (st.title if title else st.subheader)(literal(view.heading))
-        shown = full_table and view.table is not None and not view.table.empty
         if view.figure is not None:
             chart(view.figure, view.summary, None if shown else view.table, key=view.key)
         else:
             st.markdown(literal(view.summary))
-        if shown:
-            table(view.table, view.rag_columns)
+        if shown and not (presenting() and view.figure is not None):
+            table(view.table, view.rag_columns, view.present_columns, view.present_rows)
             table_downloads(view.table, name or view.key)
+    if shown and presenting() and view.figure is not None:
+        # on the projector the chart fills one screen and its list the next
+        with st.container(key=f"view_{view.key}_list"):
+            st.subheader(
+                literal(
+                    f"{view.title}: the list, {view.as_of}"
+                    if view.as_of
+                    else f"{view.title}: the list"
+                )
+            )
+            table(view.table, view.rag_columns, view.present_columns, view.present_rows)
 
 
 def table_downloads(df: pd.DataFrame, name: str) -> None:
@@ -384,9 +540,11 @@ def table_downloads(df: pd.DataFrame, name: str) -> None:
 
 
 def empty_state(message: str, link_label: str) -> None:
-    """Say what is missing and link to the Upload page."""
+    """Say what is missing and link to the Upload page (not on a projector: the audience
+    has nothing to upload)."""
     st.info(message)
-    st.page_link("pages/upload.py", label=link_label, icon=":material/upload_file:")
+    if not presenting():
+        st.page_link("pages/upload.py", label=link_label, icon=":material/upload_file:")
 
 
 def nothing_loaded(message: str, link_label: str) -> None:

@@ -30,6 +30,9 @@ BAND_COLOURS = {"A": "#12436d", "B": "#6f9fd1", "C": "#f4a259", "D": "#a33e0b"}
 NOT_BANDED = "Not banded"  # no polarity, no quartiles (LAIT's No_Quartile), or no figure
 NOT_BANDED_COLOUR = "#d9d9d9"
 
+CUT_PLOT_PX = 300  # about the every-council chart's plot height, in pixels
+CUT_LABEL_GAP_PX = 30  # a label's line at 24 px text
+
 
 def format_measure(value: object, unit: object = None, dps: object = None) -> str:
     """A figure with the dictionary's decimal places and unit: '58.3%', '£1,204', '12'."""
@@ -115,16 +118,22 @@ def spread(df: pd.DataFrame, *, own_area: str, unit: object, dps: object) -> go.
             ay=-60, bgcolor="#ffffff", bordercolor=OWN_COLOUR, borderwidth=2,
             font={"color": DARK_TEXT},
         )  # fmt: skip
-    cuts = councils[["q25", "q50", "q75"]].iloc[0]
+    cuts = councils[["q25", "q50", "q75"]].iloc[0].dropna().astype(float).sort_values()
     names = {"q25": "lower quartile", "q50": "median", "q75": "upper quartile"}
+    # Cut points close together would print their labels over each other: each label sits
+    # at least a line (at a projector's text size) above the one below it.
+    low, high = min(0.0, float(councils["value"].min())), float(councils["value"].max())
+    per_unit = CUT_PLOT_PX / (high - low) if high > low else 0.0
+    below = None
     for column, value in cuts.items():
-        if is_missing(value):
-            continue
+        at = (value - low) * per_unit
+        shift = max(0.0, below + CUT_LABEL_GAP_PX - at) if below is not None else 0.0
+        below = at + shift
         fig.add_hline(
-            y=float(value), line={"color": DARK_TEXT, "dash": "dot", "width": 2},
+            y=value, line={"color": DARK_TEXT, "dash": "dot", "width": 2},
             annotation_text=f"{names[column]} {format_measure(value, unit, dps)}",
             annotation_position="right", annotation_font={"color": DARK_TEXT},
-            annotation_bgcolor="#ffffff",
+            annotation_bgcolor="#ffffff", annotation_yshift=shift,
         )  # fmt: skip
     fig.update_xaxes(
         title=f"Councils, {'best' if ranked else 'highest'} first ({len(councils)})"

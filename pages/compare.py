@@ -36,13 +36,10 @@ with st.sidebar:
     topic = ui.url_select("Topic", topics, "topic", allow_all="All topics")
     choice = ui.url_select("Measures", list(VIEWS), "show", format_func=VIEWS.get)
     found = st.text_input(
-        "Find a measure", value=st.query_params.get("find", ""), key="w_find",
+        "Find a measure", value=ui.param("find") or "", key="w_find",
         placeholder="e.g. adopted, absence", disabled=ui.presenting(),
     )  # fmt: skip
-    if found:
-        st.query_params["find"] = found
-    else:
-        st.query_params.pop("find", None)
+    ui.set_param("find", found)
 
 shown = everything if topic is None else everything[everything["topic"] == topic]
 if found:
@@ -56,7 +53,7 @@ elif choice == "changes":
     shown = shown[shown["moved"] != 0]
 
 try:
-    ui.show(ui.compare_view("bands", area, topic))
+    ui.show(ui.view("bands", area, topic))
 except NoData as exc:
     st.info(ui.literal(exc))
 
@@ -121,7 +118,7 @@ else:
 
 st.divider()
 names = list(shown["indicator"]) or list(everything["indicator"])
-kept = st.session_state.get("w_measure") or st.query_params.get("measure")
+kept = st.session_state.get("w_measure") or ui.param("measure")
 if kept in everything["indicator"].values and kept not in names:
     names.insert(0, kept)
 if kept in names:
@@ -129,12 +126,12 @@ if kept in names:
 else:
     st.session_state.pop("w_measure", None)  # a measure this council has no figures for
 measure = st.selectbox("Open a measure", names, key="w_measure")
-st.query_params["measure"] = measure
+ui.set_param("measure", measure)
 row = everything[everything["indicator"] == measure].iloc[0]
 if isinstance(row["description"], str) and not ui.presenting():
     st.caption(ui.literal(row["description"]))
 for name in ("measure_trend", "measure_spread", "neighbours"):
     try:
-        ui.show(ui.compare_view(name, measure, area))
+        ui.show(ui.view(name, measure, area))
     except NoData as exc:
         st.info(ui.literal(exc))

@@ -39,6 +39,22 @@ def _done(message: str) -> None:
     st.rerun()
 
 
+KINDS = {"actions": "Action plan", "metrics": "KPI figures", "neighbours": "Statistical neighbours",
+         "dictionary": "Measure dictionary"}  # fmt: skip
+COUNTED = {"actions": "action", "metrics": "figure"}  # what an upload's rows are
+
+
+def _described(upload: pd.Series) -> str:
+    """'Action plan, plan 'X', as of 30 Apr 2018, 23 actions': what an upload holds."""
+    parts = [KINDS.get(upload["kind"], upload["kind"])]
+    if isinstance(upload["plan"], str) and upload["plan"]:
+        parts.append(f"plan '{upload['plan']}'")
+    if as_of := ui.date_text(upload["as_of"]):
+        parts.append(f"as of {as_of}")
+    parts.append(ui.plural(int(upload["rows"]), COUNTED.get(upload["kind"], "row")))
+    return ", ".join(parts)
+
+
 def _remove_an_upload(history: pd.DataFrame, describe) -> None:
     target = st.selectbox(
         "Upload to remove", history["upload_id"], format_func=describe, key="remove_upload"
@@ -48,13 +64,40 @@ def _remove_an_upload(history: pd.DataFrame, describe) -> None:
         key=f"remove_sure_{target}",
     )
     if st.button("Remove upload", type="primary", disabled=not sure, icon=":material/delete:"):
+        what = _described(history.set_index("upload_id").loc[target])
         try:
             name = remove_upload(ui.connection(), int(target), signin.actor())
         except LoaderError as exc:
             st.error(ui.literal(exc))
         else:
+            # the choice and its tick go with the upload: nothing else is left ticked
             st.session_state.pop("remove_upload", None)
-            _done(f"Moved upload {target} ({name}) to the bin. An admin can restore it there.")
+            st.session_state.pop(f"remove_sure_{target}", None)
+            st.session_state["data_removed"] = (int(target), name, what)
+            ui.refresh()
+            st.rerun()
+
+
+def _removed() -> None:
+    """After a removal, while the upload is still in the bin: what went, and Undo."""
+    upload_id, name, what = st.session_state["data_removed"]
+    if upload_id not in set(binned_uploads(ui.connection())["upload_id"]):
+        st.session_state.pop("data_removed")  # restored from the bin, or the bin emptied
+        return
+    st.success(
+        ui.literal(f"Moved upload {upload_id} ({name}) to the bin: {what}."),
+        icon=":material/delete:",
+    )
+    if not signin.may("upload restored"):
+        st.caption("An admin can restore it from the bin.")
+    elif st.button("Undo", key="undo_remove", icon=":material/undo:"):
+        try:
+            restore_upload(ui.connection(), upload_id, signin.actor())
+        except LoaderError as exc:
+            st.error(ui.literal(exc))
+        else:
+            st.session_state.pop("data_removed")
+            _done(f"Restored upload {upload_id} ({name}): {what}.")
 
 
 def _bin() -> None:
@@ -243,6 +286,8 @@ def _links() -> None:
 
 if done := st.session_state.pop("data_done", None):
     st.success(ui.literal(done), icon=":material/check:")
+if "data_removed" in st.session_state and not ui.presenting():
+    _removed()
 
 st.header("Upload history", divider="gray")
 national = ui.query("national_refresh")
@@ -251,24 +296,31 @@ if national:
         f"National figures (the DfE's LAIT data set, {national['measures']} measures for "
         f"{national['areas']} areas) last refreshed {national['loaded_at']:%-d %b %Y at %H:%M}"
         + (f" by {national['uploaded_by']}" if national["uploaded_by"] else "")
-        + f": upload {national['upload_id']}, {national['file_name']}. Refresh them with "
-        "python -m loaders fetch-benchmarks, or upload LAIT's files."
+        + f": upload {national['upload_id']}, {national['file_name']}."
+        + ("" if ui.presenting() else " Refresh them with python -m loaders fetch-benchmarks, "
+           "or upload LAIT's files.")
     ))  # fmt: skip
 history = ui.query("uploads")
-if history.empty:
+if history.empty and ui.presenting():
+    st.info("Nothing has been uploaded yet.")
+elif history.empty:
     ui.empty_state("Nothing has been uploaded yet.", "Upload a spreadsheet")
 else:
     shown = history.fillna({"uploaded_by": "", "plan": ""}).assign(
         loaded_at=history["loaded_at"].dt.strftime("%-d %b %Y %H:%M"),
         as_of=history["as_of"].map(ui.date_text),
-        kind=history["kind"].map({"actions": "Action plan", "metrics": "KPI figures", "neighbours": "Statistical neighbours",
-                                  "dictionary": "Measure dictionary"}),
+        kind=history["kind"].map(KINDS),
         cells_stored=[f"{s:,} of {c:,}" if pd.notna(c) else "" for s, c in zip(history["cells_stored"], history["cells"], strict=True)],
     ).rename(
         columns={"upload_id": "Upload", "loaded_at": "Loaded", "uploaded_by": "By", "file_name": "File", "kind": "Kind",
                  "plan": "Plan", "as_of": "As of", "rows": "Rows", "warnings": "Warnings", "cells_stored": "Cells stored"}
     )[["Upload", "Loaded", "By", "File", "Kind", "Plan", "As of", "Rows", "Cells stored", "Warnings"]]  # fmt: skip
     ui.table(shown)
+if ui.presenting():
+    # a shared screen shows what is loaded; the officers' tools below are not for it
+    st.caption("What has been loaded. The officers' tools for it are outside presentation mode.")
+    st.stop()
+if not history.empty:
     files = history.set_index("upload_id")["file_name"]
 
     def describe(upload_id: int) -> str:

@@ -1,5 +1,9 @@
 """KPI trends: one indicator against target and benchmarks, several side by side, one year
-against every council, and breakdowns such as churn by team."""
+against every council, and breakdowns such as churn by team.
+
+The page is its filters (in the sidebar, kept in the address) and a view for each section
+(``report.views.kpi`` and ``report.metrics``). Prompts to upload or set something up are
+for officers: in presentation mode they give way to a neutral sentence, or to nothing."""
 
 from __future__ import annotations
 
@@ -11,14 +15,24 @@ import ui
 from charts import kpi as kpi_charts
 from charts.theme import format_value
 from loaders.indicators import LINK
-from report.views import national_text
+from report import metrics
+from report.metrics import national_text
+from report.views import NoData
+
+SIDE_BY_SIDE = 6  # indicators shown side by side until some are chosen
 
 ui.ensure_navigation()
 st.title("KPI trends")
+officer = not ui.presenting()
 areas = ui.query("council_areas")
 own = ui.query("default_area")
 if not areas or own is None:
-    ui.nothing_loaded("No service metrics are loaded yet.", "Upload a KPI return or DfE statistics")
+    if officer:
+        ui.nothing_loaded(
+            "No service metrics are loaded yet.", "Upload a KPI return or DfE statistics"
+        )
+    st.info("No service metrics are loaded yet.")
+    st.stop()
 
 with st.sidebar:
     st.subheader("Show")
@@ -28,7 +42,36 @@ with st.sidebar:
     if not names:
         st.info(f"No figures for {ui.literal(area)} yet.")
         st.stop()
-    indicator = ui.url_select("Indicator", names, "indicator")
+    tiles = ui.query("kpi_tiles", area)
+    opening = metrics.default_indicator(indicator_table, tiles)
+    indicator = ui.url_select("Indicator", names, "indicator", default=opening)
+    periods = ui.query("kpi_periods", indicator)
+    series = ui.query("kpi_series", indicator, area)
+    ours = set(series.loc[series["value"].notna(), "period_label"])
+    period = (
+        ui.url_select(
+            "Year against every council", periods, "period",
+            default=next((p for p in periods if p in ours), None),  # the latest with our figure
+        )
+        if periods
+        else None
+    )  # fmt: skip
+    with_breakdowns = ui.query("indicators_with_breakdowns", area)
+    breakdown = (
+        ui.url_select("Indicator with a breakdown", with_breakdowns, "breakdown", default=indicator)
+        if with_breakdowns
+        else None
+    )
+    # last: the chosen indicators' list grows downwards
+    kept = ui.param("compare")
+    first = names[:SIDE_BY_SIDE]
+    asked = kept.split("|") if kept else st.session_state.get("keep_compare", first)
+    chosen = st.multiselect(
+        "Indicators side by side", names, default=[n for n in asked if n in names] or first,
+        key="w_compare",
+    )  # fmt: skip
+    st.session_state["keep_compare"] = chosen
+    ui.set_param("compare", "|".join(chosen))
 
 info = indicator_table.set_index("indicator").loc[indicator]
 unit, polarity, target, description = (
@@ -36,22 +79,19 @@ unit, polarity, target, description = (
 )
 target = None if target is None else float(target)
 in_dictionary = bool(info["in_dictionary"])
-series = ui.query("kpi_series", indicator, area)
-latest = ui.query("kpi_tiles", area)
-latest = latest[latest["indicator"] == indicator]
-
-facts = [kpi_charts.polarity_sentence(polarity, in_dictionary)]
-if target is not None:
-    facts.append(f"target {format_value(target, unit)}")
-if not latest.empty:
-    row = latest.iloc[0]
-    facts.insert(
-        0,
-        f"latest {format_value(row['value'], unit)} ({ui.literal(row['period_label'])}), "
-        f"RAG **{ui.literal(row['rag'])}**",
-    )
+latest = tiles[tiles["indicator"] == indicator]
+latest = None if latest.empty else latest.iloc[0]
+facts = [
+    metrics.standing(latest, unit, polarity, target, ui.query("kpi_benchmarks", indicator, area))
+]
+if target is not None and latest is not None and latest["rag"] != "Not rated":
+    facts.append(f"target {format_value(target, unit)}")  # a RAG says nothing of the target
+about = kpi_charts.polarity_sentence(polarity, in_dictionary, officer=officer)
 # The view's heading below names the indicator; this line says where it stands now.
-st.markdown(f"**{ui.literal(indicator)}**, {ui.literal(area)}: " + "; ".join(facts) + ".")
+st.markdown(
+    f"**{ui.literal(indicator)}**, {ui.literal(area)}: {ui.literal('; '.join(facts))}. "
+    f"{ui.literal(about)}."
+)
 if in_dictionary:
     with st.expander("What this measure is (the measure dictionary)"):
         st.markdown(ui.literal(f"Unit: {unit or 'not given'}. {description or ''}".strip()))
@@ -76,7 +116,7 @@ if not linked.empty:
             "series, never in it."
         )
     )
-elif indicator in ui.query("own_indicators"):
+elif officer and indicator in ui.query("own_indicators"):
     if signin.may(LINK):
         st.page_link(
             "pages/data.py",
@@ -89,115 +129,29 @@ elif indicator in ui.query("own_indicators"):
 
 trend = ui.view("kpi", indicator, area)
 ui.show(trend)
-if trend.figure is not None:
+if trend.figure is not None and officer:
     with st.expander("Where each figure came from"):
-        source = series.rename(
-            columns={"period_label": "Period", "value": "Value", "numerator": "Numerator", "denominator": "Denominator",
-                     "missing": "Marker", "source_sheet": "Sheet", "source_row": "Row", "source_column": "Column", "upload_id": "Upload"}
-        ).drop(columns=["period_type", "period_end", "unit"])  # fmt: skip
+        source = series.assign(
+            period_type=[kpi_charts.series_word(k).capitalize() for k in series["period_type"]]
+        ).rename(
+            columns={"period_label": "Period", "period_type": "Series", "value": "Value", "numerator": "Numerator",
+                     "denominator": "Denominator", "missing": "Marker", "source_sheet": "Sheet", "source_row": "Row",
+                     "source_column": "Column", "upload_id": "Upload"}
+        ).drop(columns=["period_end", "unit"])  # fmt: skip
         st.dataframe(source, hide_index=True, width="stretch")
 
-st.subheader(f"Several indicators side by side: {ui.literal(area)}")
-chosen_default = names[: min(6, len(names))]
-kept = st.query_params.get("compare")
-initial = [
-    n
-    for n in (kept.split("|") if kept else st.session_state.get("keep_compare", chosen_default))
-    if n in names
-]
-chosen = st.multiselect("Indicators", names, default=initial or chosen_default, key="w_compare")
-st.session_state["keep_compare"] = chosen
-st.query_params["compare"] = "|".join(chosen)
 if chosen:
-    frames = [ui.query("kpi_series", name, area).assign(indicator=name) for name in chosen]
-    multiples = pd.concat(frames)
-    text = "; ".join(
-        f"{name}: {format_value(g.dropna(subset=['value']).iloc[-1]['value'], g['unit'].iloc[0])}"
-        for name, g in multiples.groupby("indicator", sort=False) if g["value"].notna().any()
-    )  # fmt: skip
-    ui.chart(
-        kpi_charts.kpi_small_multiples(multiples),
-        f"Latest figures for {area}: {text}.",
-        key="multiples",
-    )
+    ui.show(ui.view("side_by_side", tuple(chosen), area))
 
-st.subheader("One year against every council")
-periods = ui.query("kpi_periods", indicator)
-period = ui.url_select("Year", periods, "period") if periods else None
-ranked = ui.query("benchmark_year", indicator, period, area) if period else pd.DataFrame()
-councils = ranked[ranked["kind"] == "council"] if not ranked.empty else ranked
-if len(councils) < 2 and not linked.empty:
-    st.info(
-        "Other councils have no figures for this indicator of the council's own: it is compared "
-        "with every council through its linked national measure, above."
-    )
-elif len(councils) < 2:
-    st.info(
-        "Comparing with every council needs published figures for other councils: upload a DfE statistics file."
-    )
-else:
-    mine = councils[councils["area"] == area]
-    if not mine.empty and pd.notna(mine.iloc[0]["rank"]):
-        row = mine.iloc[0]
-        band = (
-            f" (quartile band {row['quartile']}, A best)"
-            if isinstance(row["quartile"], str)
-            else ""
-        )
-        text = (
-            f"In {period}, {area} ranked {int(row['rank'])} of {int(row['councils_ranked'])} councils"
-            f"{band} with {format_value(row['value'], unit)}."
-        )
-    elif polarity not in kpi_charts.RANKED_POLARITIES:
-        text = (
-            f"In {period}, {len(councils)} councils have a figure; none is ranked or banded, as "
-            "neither higher nor lower is better for this indicator."
-        )
-    else:
-        text = f"In {period}, {area} has no ranked figure; {len(councils)} councils have one."
-    others = ranked[ranked["kind"] != "council"]
-    if not others.empty:
-        text += (
-            " "
-            + "; ".join(
-                f"{r.area} {format_value(r.value, unit)}"
-                for r in others.itertuples()
-                if pd.notna(r.value)
-            )
-            + "."
-        )
-    fig = kpi_charts.benchmark_ranking(ranked, own_area=area, polarity=polarity, unit=unit)
-    table = ranked.rename(
-        columns={
-            "area": "Area",
-            "kind": "Kind",
-            "value": "Value",
-            "unit": "Unit",
-            "rank": "Rank",
-            "councils_ranked": "Of",
-            "quartile": "Quartile band",
-        }
-    )
-    ui.chart(fig, text, table, key="ranking")
+try:
+    ui.show(ui.view("every_council", indicator, area, period))
+except NoData as exc:
+    st.subheader("One year against every council")
+    prompt = " To compare with every council, upload a DfE statistics file." if officer else ""
+    st.info(ui.literal(f"{exc}{prompt if linked.empty else ''}"))
 
-st.subheader(f"Breakdowns: {ui.literal(area)}")
-with_breakdowns = ui.query("indicators_with_breakdowns", area)
-if not with_breakdowns:
+if breakdown is not None:
+    ui.show(ui.view("breakdowns", breakdown, area))
+elif officer:
+    st.subheader(f"Breakdowns: {ui.literal(area)}")
     st.info("No breakdowns (by team, placement type and so on) are loaded for this council.")
-else:
-    chosen_breakdown = ui.url_select("Indicator with a breakdown", with_breakdowns, "breakdown")
-    parts = ui.query("breakdown_series", chosen_breakdown, area)
-    b_unit = parts["unit"].dropna().iloc[0] if parts["unit"].notna().any() else None
-    latest_period = parts.sort_values("period_end").iloc[-1]["period_label"]
-    now = parts[parts["period_label"] == latest_period].sort_values("value", ascending=False)
-    text = (
-        f"{chosen_breakdown}, {latest_period}: "
-        + "; ".join(f"{r.breakdown} {format_value(r.value, b_unit)}" for r in now.itertuples())
-        + "."
-    )
-    table = (
-        parts.pivot_table(index="breakdown", columns="period_label", values="value", sort=False)
-        .reset_index()
-        .rename(columns={"breakdown": "Breakdown"})
-    )
-    ui.chart(kpi_charts.breakdown_bars(parts, unit=b_unit), text, table, key="breakdown")

@@ -8,7 +8,8 @@ import streamlit as st
 import ui
 from charts.kpi import delta_colour, sparkline
 from charts.theme import format_change, format_value, is_missing
-from report.views import national_text
+from report.metrics import national_text
+from report.metrics import standing as standing_text
 
 ui.ensure_navigation()
 st.title("Overview")
@@ -38,17 +39,17 @@ for plan in plans.itertuples():
         f"Latest snapshot {ui.date_text(plan.as_of)}"
         + (f", compared with {previous}" if previous else "")
     )
-    tiles = [  # label, value, its change, more is better or worse, where it is explained
-        ("Actions", plan.actions, None, "off", "pages/rag_progress.py", None),
-        (f"Complete ({plan.pct_complete:.0f}%)", plan.complete, plan.complete_change, "normal", "pages/rag_progress.py", {"rag": "Complete"}),
-        ("Green: on track", plan.green, plan.green_change, "normal", "pages/rag_progress.py", {"rag": "Green"}),
-        ("Amber: some slippage", plan.amber, plan.amber_change, "inverse", "pages/rag_progress.py", {"rag": "Amber"}),
-        ("Red: off track", plan.red, plan.red_change, "inverse", "pages/rag_progress.py", {"rag": "Red"}),
-        ("Overdue", plan.overdue, plan.overdue_change, "inverse", "pages/slippage.py", None),
-        ("Re-dated", plan.redated, plan.redated_change, "inverse", "pages/slippage.py", None),
+    tiles = [  # label, value, its change, more is better or worse, where it is explained, what
+        ("Actions", plan.actions, None, "off", "pages/rag_progress.py", None, ""),
+        (f"Complete ({plan.pct_complete:.0f}%)", plan.complete, plan.complete_change, "normal", "pages/rag_progress.py", {"rag": "Complete"}, "complete "),
+        ("Green: on track", plan.green, plan.green_change, "normal", "pages/rag_progress.py", {"rag": "Green"}, "Green "),
+        ("Amber: some slippage", plan.amber, plan.amber_change, "inverse", "pages/rag_progress.py", {"rag": "Amber"}, "Amber "),
+        ("Red: off track", plan.red, plan.red_change, "inverse", "pages/rag_progress.py", {"rag": "Red"}, "Red "),
+        ("Overdue", plan.overdue, plan.overdue_change, "inverse", "pages/slippage.py", None, "overdue "),
+        ("Re-dated", plan.redated, plan.redated_change, "inverse", "pages/slippage.py", None, "re-dated "),
     ]  # fmt: skip
     for start in range(0, len(tiles), 4):
-        for col, (label, value, delta, more_is, target, extra) in zip(
+        for col, (label, value, delta, more_is, target, extra, what) in zip(
             st.columns(4), tiles[start : start + 4], strict=False
         ):
             delta = None if delta is None or pd.isna(delta) else int(delta)  # one snapshot: none
@@ -60,7 +61,8 @@ for plan in plans.itertuples():
                 )  # fmt: skip
                 st.page_link(
                     target,
-                    label=f"Explain {label.split(':')[0].split(' (')[0].lower()}",
+                    # a link's name says which figure it explains: "Explain the 9 complete actions"
+                    label=f"Explain the {ui.plural(int(value), what + 'action')}",
                     icon=":material/arrow_forward:",
                     query_params={"plan": plan.plan, **(extra or {})},
                 )
@@ -80,6 +82,17 @@ if tiles is None or tiles.empty:
         ui.empty_state("No service metrics are loaded yet.", "Upload a KPI return")
 else:
     national = ui.query("national_comparisons", area).set_index("indicator")
+
+    def benchmarks(indicator: str) -> pd.DataFrame:
+        return ui.query("kpi_benchmarks", indicator, area)
+
+    def standing(tile, polarity, benchmarks: pd.DataFrame) -> str:
+        """'Not rated: 92.4% is below the target of 95%; better than England (90%)'."""
+        target = None if is_missing(tile.target) else float(tile.target)
+        text = standing_text(pd.Series(tile._asdict()), tile.unit, polarity, target, benchmarks)
+        words = text.split(", not rated: ", 1)[-1]
+        return f"{words[:1].upper()}{words[1:]} ({tile.period_label})."
+
     cols = st.columns(3)
     for i, tile in enumerate(tiles.itertuples()):
         change = None
@@ -109,13 +122,16 @@ else:
                 )  # fmt: skip
             st.markdown(
                 f"**RAG: {ui.literal(tile.rag)}** · {ui.literal(tile.period_label)}{target}"
+                if tile.rag != "Not rated"
+                # no RAG: where the figure stands against its target and benchmarks, in words
+                else ui.literal(standing(tile, tile.polarity, benchmarks(tile.indicator)))
             )
             if tile.indicator in national.index:
                 # the linked national measure's own year, never mixed into our series
                 st.caption(ui.literal(national_text(national.loc[tile.indicator], area)))
             st.page_link(
                 "pages/kpi_trends.py",
-                label="See the trend",
+                label=f"See the trend of {ui.literal(tile.indicator)}",
                 icon=":material/arrow_forward:",
                 query_params={"indicator": tile.indicator, "area": area},
             )

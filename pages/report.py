@@ -10,6 +10,7 @@ import ui
 from charts.export import ExportUnavailable
 from charts.export import unavailable as export_unavailable
 from report import pack
+from report.views import KINDS
 
 ui.ensure_navigation()
 st.title("Panel report")
@@ -36,6 +37,14 @@ chosen = st.multiselect(
     help="Each gets a page: its trend against target, region, statistical neighbours and England.",
     key="report_kpis",
 )
+extras = st.multiselect(
+    "Also include",
+    [kind for kind in KINDS if kind not in pack.STANDARD],
+    format_func=lambda kind: KINDS[kind].label,
+    help="Any other view of the dashboard: a plan's at this snapshot, a KPI's for each KPI "
+    "chosen (where it has something to show), after the standard pages.",
+    key="report_extras",
+)
 
 if reason := export_unavailable():
     st.warning(reason, icon=":material/image_not_supported:")
@@ -45,7 +54,7 @@ if st.button(
     started = time.perf_counter()
     try:
         with st.spinner("Drawing the charts…"):
-            report = pack.build(ui.connection(), plan, as_of, chosen, area)
+            report = pack.build(ui.connection(), plan, as_of, chosen, area, extras=extras)
             made = {"pdf": pack.pdf_bytes(report), "pptx": pack.pptx_bytes(report)}
     except ExportUnavailable as exc:
         st.error(ui.literal(exc))
@@ -55,11 +64,11 @@ if st.button(
         "name": f"panel_report_{plan}_{as_of:%Y-%m-%d}".replace(" ", "_").lower(),
         "pages": len(report.views),
         "seconds": time.perf_counter() - started,
-        "for": (plan, as_of, tuple(chosen)),
+        "for": (plan, as_of, tuple(chosen), tuple(extras)),
     }
 
 made = st.session_state.get("report")
-if made and made["for"] == (plan, as_of, tuple(chosen)):
+if made and made["for"] == (plan, as_of, tuple(chosen), tuple(extras)):
     st.success(
         f"Made in {made['seconds']:.1f} s: {ui.plural(made['pages'], 'chart page')} for "
         f"{ui.literal(plan)} as of {ui.date_text(as_of)}.",

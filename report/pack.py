@@ -8,6 +8,7 @@ says what the chart shows and, where it helps, the table behind it.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import io
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -21,12 +22,25 @@ import plotly.graph_objects as go
 import queries
 from charts.export import image_bytes
 from charts.theme import RAG_COLOURS, for_projector, text_colour_on
-from report import views
+from report import metrics, plans, slippage, views
 from report.views import View, date_text
 
 IMAGE_WIDTH, IMAGE_HEIGHT = 1280, 600  # fits an A4 landscape page and a 16:9 slide
 # tables worth printing
-TABLE_VIEWS = ("overview", "movement", "overdue", "redated", "unreadable", "trend")
+TABLE_VIEWS = (
+    "overview", "movement", "overdue", "redated", "unreadable", "trend", "actions", "by_lead",
+    "by_recommendation_label",
+)  # fmt: skip
+# The plan's views every report has; any other view of the dashboard may be added (extras).
+STANDARD = (
+    "overview",
+    "rag_by_recommendation",
+    "rag_movement",
+    "overdue",
+    "unreadable_due_dates",
+    "redated",
+    "kpi",
+)
 ROWS_PER_SLIDE = 10
 FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
 # Arabic, Hebrew, Greek, Cyrillic and symbols Liberation Sans lacks; where installed.
@@ -63,19 +77,31 @@ def build(
     indicators: Sequence[str] = (),
     area: str | None = None,
     generated: dt.datetime | None = None,
+    extras: Sequence[str] = (),
 ) -> Report:
-    """Every view of the report with its chart image (the slow part: one image each)."""
+    """Every view of the report with its chart image (the slow part: one image each):
+    the standard views, then ``extras`` (kinds of ``views.KINDS``): a plan's at the report's
+    snapshot, an indicator's for each KPI chosen, where it has something to show."""
     as_of = as_of or queries.snapshots(con, plan)[-1]
     area = area or queries.default_area(con) or ""
     chosen = [
-        views.overview(con, plan, as_of),
-        views.rag_by_recommendation(con, plan, as_of),
-        views.rag_movement(con, plan, after=as_of),
-        views.overdue(con, plan, as_of),
-        *_when_any(views.unreadable_due_dates(con, plan, as_of)),
-        views.redated(con, plan, as_of),
-        *(views.kpi(con, name, area) for name in indicators),
+        plans.overview(con, plan, as_of),
+        plans.rag_by_recommendation(con, plan, as_of),
+        plans.rag_movement(con, plan, after=as_of),
+        slippage.overdue(con, plan, as_of),
+        *_when_any(slippage.unreadable_due_dates(con, plan, as_of)),
+        slippage.redated(con, plan, as_of),
     ]
+    for kind in extras:
+        if "plan" in views.KINDS[kind].needs:
+            chosen.append(views.build(con, kind, {"plan": plan, **_at(kind, as_of)}))
+        elif "indicators" in views.KINDS[kind].needs and indicators:
+            chosen.extend(_if_any(con, kind, {"indicators": tuple(indicators), "area": area}))
+    for name in indicators:
+        chosen.append(metrics.kpi(con, name, area))
+        for kind in extras:
+            if "indicator" in views.KINDS[kind].needs:
+                chosen.extend(_if_any(con, kind, {"indicator": name, "area": area}))
     images = [_image(v.figure) if v.figure is not None else None for v in chosen]
     return Report(
         f"Panel report: {plan}",
@@ -85,6 +111,22 @@ def build(
         chosen,
         images,
     )
+
+
+def _at(kind: str, as_of: dt.date) -> dict:
+    """``as_of`` for a plan's view that is shown at a snapshot (RAG over time is not)."""
+    return (
+        {"as_of": as_of} if "as_of" in inspect.signature(views.KINDS[kind].build).parameters else {}
+    )
+
+
+def _if_any(con, kind: str, params: dict) -> list[View]:
+    """An indicator's view, or none where it has nothing to show (no other council has the
+    figure, no breakdown): the report lists only what it can show."""
+    try:
+        return [views.build(con, kind, params)]
+    except views.NoData:
+        return []
 
 
 def _when_any(view: View) -> list[View]:
@@ -197,8 +239,12 @@ def _plain(text: str) -> str:
 
 def pdf_bytes(report: Report) -> bytes:
     """A4 landscape: a cover with contents, then a page (or more) per view, each with the
-    council's name, the generated date and 'Page n of N' at the foot."""
-    from fpdf import FPDF
+    council's name, the generated date and 'Page n of N' at the foot.
+
+    Tagged as far as fpdf2 tags: each chart is a Figure with its sentence as alt text in
+    the structure tree (which marks the file as tagged); headings, paragraphs and tables
+    are drawn untagged, as fpdf2 has no way to tag them."""
+    from fpdf import FPDF, ViewerPreferences
     from fpdf.fonts import FontFace
 
     class Pdf(FPDF):
@@ -214,6 +260,7 @@ def pdf_bytes(report: Report) -> bytes:
     pdf.set_title(report.title)
     pdf.set_author(report.council)
     pdf.set_lang("en-GB")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)  # not the file's name
     pdf.set_creation_date(report.generated.astimezone())
     family = _fonts(pdf)
     drawable = _drawable(pdf, family)
@@ -257,7 +304,7 @@ def pdf_bytes(report: Report) -> bytes:
         table = _printable(view)
         if image is not None:
             room = 100 if table is not None else 135  # mm: a table goes on the same page
-            pdf.image(io.BytesIO(image), w=width, h=_fit(image, width, room), keep_aspect_ratio=True, alt_text=view.summary)  # fmt: skip
+            pdf.image(io.BytesIO(image), w=width, h=_fit(image, width, room), keep_aspect_ratio=True, alt_text=_plain(view.summary))  # fmt: skip
         if table is not None:
             pdf.ln(3)
             pdf.set_font(family, "", 9)
@@ -355,7 +402,9 @@ def _widths(table: pd.DataFrame) -> tuple[int, ...]:
 
 def pptx_bytes(report: Report) -> bytes:
     """16:9 slides: a title slide, then one chart per slide with its title, as-of date and
-    the sentence under it, tables on slides of their own; notes carry the text."""
+    the sentence under it, tables on slides of their own; notes carry the text. Each slide's
+    title is its title placeholder, distinct from every other's, so that PowerPoint's
+    outline and accessibility checker find it; pictures and tables carry alt text."""
     from pptx import Presentation
     from pptx.util import Inches, Pt
 
@@ -364,13 +413,15 @@ def pptx_bytes(report: Report) -> bytes:
     deck.core_properties.title = _plain(report.title)
     deck.core_properties.author = _plain(report.council)
     deck.core_properties.language = "en-GB"
-    blank = deck.slide_layouts[6]
+    layout = deck.slide_layouts.get_by_name("Title Only")
     slides: list = []
+    used: set[str] = set()
 
     def slide(title: str, notes: str):
-        page = deck.slides.add_slide(blank)
+        page = deck.slides.add_slide(layout)
+        title = _distinct(_plain(title), used)
         size = Pt(28) if len(title) <= 55 else Pt(22)  # a long title still fits one line
-        _text(page, title, Inches(0.5), Inches(0.3), Inches(12.3), Inches(0.9), size, bold=True)
+        _title(page, title, size)
         page.notes_slide.notes_text_frame.text = _plain(notes)
         slides.append(page)
         return page
@@ -388,7 +439,7 @@ def pptx_bytes(report: Report) -> bytes:
             picture = page.shapes.add_picture(
                 io.BytesIO(image), Inches(0.5), Inches(1.25), height=Inches(4.9)
             )
-            picture._element.nvPicPr.cNvPr.set("descr", _plain(view.summary))  # alt text
+            _describe(picture, view.summary)
             picture.left = int((deck.slide_width - picture.width) / 2)
             _text(page, view.summary, Inches(0.5), Inches(6.2), Inches(12.3), Inches(0.8), Pt(16))
         else:
@@ -398,9 +449,12 @@ def pptx_bytes(report: Report) -> bytes:
             continue
         per_line = _slide_chars_per_line(table)
         table = _slide_cells(view, table.map(_plain), per_line)
-        for n, part in enumerate(_slide_parts(table, per_line)):
-            more = " (continued)" if n else ""
-            page = slide(f"{view.title}{more}: the figures", _notes(view))
+        parts = _slide_parts(table, per_line)
+        for n, part in enumerate(parts, 1):
+            # each part titled apart: the checker flags slides with the same title
+            more = " (continued)" if n > 1 else ""
+            of = f", {n} of {len(parts)}" if len(parts) > 1 else ""
+            page = slide(f"{view.title}{more}: the figures{of}", _notes(view))
             _table(page, part, view.rag_columns, Inches(0.5), Inches(1.3), Inches(SLIDE_WIDTH))
 
     for n, page in enumerate(slides, 1):
@@ -455,21 +509,59 @@ def _slide_parts(table: pd.DataFrame, per_line: Sequence[int]) -> list[pd.DataFr
     return [*parts, table.iloc[start:]]
 
 
-def _text(page, text: str, left, top, width, height, size, bold: bool = False) -> None:
-    from pptx.dml.color import RGBColor
+def _distinct(title: str, used: set[str]) -> str:
+    """``title``, numbered where a slide already has it (a KPI chosen twice), and noted used."""
+    n, distinct = 1, title
+    while distinct in used:
+        n += 1
+        distinct = f"{title} ({n})"
+    used.add(distinct)
+    return distinct
 
-    frame = page.shapes.add_textbox(left, top, width, height).text_frame
+
+def _title(page, title: str, size) -> None:
+    """The slide's title placeholder, styled as the title text box it replaced; any other
+    placeholder the layout brings is removed (an empty one is flagged as an error)."""
+    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+    from pptx.util import Inches
+
+    for shape in list(page.placeholders):
+        if shape.placeholder_format.idx != 0:  # 0: the title
+            shape.element.getparent().remove(shape.element)
+    shape = page.shapes.title
+    shape.left, shape.top, shape.width, shape.height = (Inches(x) for x in (0.5, 0.3, 12.3, 0.9))
+    frame = shape.text_frame
+    frame.vertical_anchor, frame.auto_size = MSO_ANCHOR.TOP, MSO_AUTO_SIZE.NONE
+    _write(frame, title, size, bold=True)
+
+
+def _describe(shape, text: str) -> None:
+    """Alt text on a picture or table: the description in its non-visual properties."""
+    shape._element._nvXxPr.cNvPr.set("descr", _plain(text))
+
+
+def _text(page, text: str, left, top, width, height, size, bold: bool = False) -> None:
+    _write(page.shapes.add_textbox(left, top, width, height).text_frame, text, size, bold)
+
+
+def _write(frame, text: str, size, bold: bool = False) -> None:
+    """``text`` in a text frame, a paragraph a line: Arial, near-black, left aligned."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import PP_ALIGN
+
     frame.word_wrap = True
     for i, line in enumerate(_plain(text).split("\n")):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        paragraph.text = line
-        paragraph.font.size = size
-        paragraph.font.bold = bold
-        paragraph.font.name = "Arial"
-        paragraph.font.color.rgb = RGBColor(0x1A, 0x1A, 0x1A)
+        paragraph.alignment = PP_ALIGN.LEFT  # a title placeholder's own is centred
+        run = paragraph.add_run()
+        run.text = line
+        # on the run, not as the paragraph's default, which a placeholder's style can outrank
+        run.font.size, run.font.bold, run.font.name = size, bold, "Arial"
+        run.font.color.rgb = RGBColor(0x1A, 0x1A, 0x1A)
 
 
 def _table(page, table: pd.DataFrame, rag_columns: Sequence[str], left, top, width) -> None:
+    """The table on the slide, described for a screen reader by the slide's title."""
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
 
@@ -497,3 +589,6 @@ def _table(page, table: pd.DataFrame, rag_columns: Sequence[str], left, top, wid
             for paragraph in grid.cell(r, c).text_frame.paragraphs:
                 paragraph.font.size = Pt(12)
                 paragraph.font.name = "Arial"
+    title, columns = page.shapes.title.text_frame.text, ", ".join(map(str, table.columns))
+    rows = f"{len(table)} row{'s' if len(table) != 1 else ''}"
+    _describe(shape, f"{title}, as a table of {rows}. Columns: {columns}.")

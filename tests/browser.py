@@ -17,3 +17,11 @@ CHROMIUM_ARGS = [
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Chromium is not installed (make test installs it)"
 )
+
+
+def settle(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit is idle: the script run ended and everything is drawn."""
+    from tests.probes import IDLE
+
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_function(IDLE, timeout=timeout, polling=100)

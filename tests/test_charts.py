@@ -361,7 +361,7 @@ def test_sections_are_kept_apart_in_queries_views_and_filters(tmp_path, con):
     """A plan whose two sections both number their recommendation 1, end to end."""
     import queries
     from loaders.importer import import_file
-    from report import views
+    from report import plans, slippage
     from tests.workbooks import write_xlsx
 
     header = ["Ref", "Action", "Lead", "Timescale", "Progress", "RAG"]
@@ -392,7 +392,7 @@ def test_sections_are_kept_apart_in_queries_views_and_filters(tmp_path, con):
     assert list(chosen["action"]) == ["Refresh pathway plan template"]
     assert len(queries.actions(con, plan, as_of, recommendation="1")) == 3  # an older link
 
-    view = views.rag_by_recommendation(con, plan, as_of)
+    view = plans.rag_by_recommendation(con, plan, as_of)
     assert list(view.table["Recommendation"]) == ["Ofsted rec 1", "Service finding 1"]
     assert "Ofsted rec 1 has the most Red actions (2)" in view.summary
     assert len(view.figure.layout.yaxis.categoryarray) == 2
@@ -403,6 +403,6 @@ def test_sections_are_kept_apart_in_queries_views_and_filters(tmp_path, con):
         "Ofsted rec 1",
         "Service finding 1",
     ]
-    late = views.overdue(con, plan, as_of)
+    late = slippage.overdue(con, plan, as_of)
     assert list(late.table["Rec"]) == ["Service finding 1", "Ofsted rec 1"]
     assert "the longest, Service finding 1 action 1.1 (Leaving care TM)" in late.summary

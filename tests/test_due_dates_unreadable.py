@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 import queries
 from loaders import store
 from loaders.importer import import_file
-from report import views
+from report import plans, slippage
 from tests.workbooks import STANDARD_HEADER
 
 D = dt.date
@@ -110,7 +110,7 @@ def test_unreadable_due_dates_are_neither_overdue_nor_on_time(loaded):
 
 def test_views_list_them_with_the_timescale_as_written_and_its_cell(loaded):
     con, _ = loaded
-    view = views.unreadable_due_dates(con, PLAN)
+    view = slippage.unreadable_due_dates(con, PLAN)
     assert list(view.table["Timescale as written"]) == [
         "13/13/2018", "31 Apr 2018", "By 30 April", "#REF!",
     ]  # fmt: skip
@@ -121,15 +121,15 @@ def test_views_list_them_with_the_timescale_as_written_and_its_cell(loaded):
         "overdue nor on time: 1.1 (timescale '13/13/2018' in cell Plan!E6), 1.2 (timescale "
         "'31 Apr 2018' in cell Plan!E7), 1.3 (timescale 'By 30 April' in cell Plan!E8) and 1 other."
     )
-    overdue = views.overdue(con, PLAN)
+    overdue = slippage.overdue(con, PLAN)
     assert overdue.summary.startswith("1 of 9 actions is overdue; the longest, 1.5 (SH)")
     assert "4 actions have a due date that cannot be read, so they may be overdue:" in (
         overdue.summary
     )
-    overview = views.overview(con, PLAN)
+    overview = plans.overview(con, PLAN)
     assert "1 of 9 is overdue; 4 have a due date that cannot be read;" in overview.summary
     assert overview.table["Due date unreadable"].iloc[0] == "4"
-    table = views.slippage_table(queries.slippage(con, PLAN))
+    table = slippage.slippage_table(queries.slippage(con, PLAN))
     assert list(table["Due"]) == [
         *["due date unreadable"] * 4, "30 Apr 2018", "30 Jun 2018", "", "", "",
     ]  # fmt: skip
@@ -142,10 +142,10 @@ def test_a_plan_without_unreadable_dates_says_so_plainly(con, tmp_path):
         book["Plan"].cell(r, 5).value = "March 2019"
     book.save(path)
     import_file(con, path)
-    view = views.unreadable_due_dates(con, PLAN)
+    view = slippage.unreadable_due_dates(con, PLAN)
     assert view.table.empty
     assert view.summary == "The due date of every one of the 9 actions can be read."
-    assert "cannot be read" not in views.overdue(con, PLAN).summary
+    assert "cannot be read" not in slippage.overdue(con, PLAN).summary
 
 
 def test_rows_loaded_before_the_status_was_kept_are_not_taken_for_on_time(loaded):
@@ -194,5 +194,6 @@ def test_action_table_on_the_progress_page_says_due_date_unreadable(db_path, mon
     table = at.dataframe[-1].value
     assert list(table["Due"][:4]) == ["due date unreadable"] * 4
     assert "due_date_status" not in table.columns
-    captions = [c.value.replace("\\", "") for c in at.caption]
-    assert any("4 have a due date that cannot be read" in c and "Plan!E6" in c for c in captions)
+    # the Actions view's sentence, above its table
+    texts = [c.value.replace("\\", "") for c in (*at.caption, *at.markdown)]
+    assert any("4 have a due date that cannot be read" in c and "Plan!E6" in c for c in texts)

@@ -15,7 +15,8 @@ import pytest
 
 from data.demo import load_demo, write_kpis, write_snapshot
 from loaders import store
-from tests.browser import needs_chromium
+from tests.browser import needs_chromium, settle
+from tests.probes import OVERFLOW, SIDEBAR_OPEN, TEXTS, TRUNCATED, VIEWS_TALLER
 from tests.workbooks import empty_database, write_xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,12 +73,8 @@ def _with(path: str, param: str) -> str:
 
 
 def _settle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
-    )
-    page.wait_for_timeout(500)
+    """Wait until Streamlit is idle (tests.browser.settle): no fixed waits."""
+    settle(page)
 
 
 def test_upload_a_plan_and_see_it_on_progress_and_slippage(browser, server, tmp_path):
@@ -135,11 +132,42 @@ def test_upload_a_plan_and_see_it_on_progress_and_slippage(browser, server, tmp_
     page.close()
 
 
+def every_view_deck():
+    """A deck with one slide of every kind of view, on the demo's plan and figures."""
+    from report import decks
+    from report.views import KINDS
+
+    chosen = {
+        "kpi": "Immunisations up to date", "every_council": "Immunisations up to date",
+        "breakdowns": "Stability %", "measure_trend": "Dental checks",
+        "measure_spread": "Dental checks", "neighbours": "Dental checks",
+    }  # fmt: skip
+    slides = []
+    for kind, spec in KINDS.items():
+        if "plan" in spec.needs:
+            params = {"plan": "Post Ofsted Action Plan"}
+        elif "indicators" in spec.needs:
+            params = {"indicators": ["Dental checks", "Immunisations up to date",
+                                     "Review health assessments on time", "SDQ average score"],
+                      "area": "Anytown"}  # fmt: skip
+        else:
+            params = {"indicator": chosen[kind], "area": "Anytown"}
+        slides.append(decks.Slide(kind, params, f"Note for {spec.label}"))
+    return decks.Deck("Every view", slides)
+
+
+EVERY_VIEW_DECK = 2  # the demo's own deck is 1
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
+    from loaders import access
+    from report import decks
+
     db = tmp_path_factory.mktemp("e2e_demo") / "demo.duckdb"
     con = store.connect(db)
     load_demo(con)
+    assert decks.save(con, every_view_deck(), access.DEMO) == EVERY_VIEW_DECK
     con.close()
     process, url = _serve(db)
     yield url
@@ -221,45 +249,161 @@ def test_panel_report_made_and_downloaded_with_the_keyboard(browser, demo_server
     page.close()
 
 
-# The smallest font of any text drawn in the page's charts, in CSS pixels.
-SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('.main-svg text')]
-  .filter(t => t.textContent.trim() && t.getBBox().width > 0)
-  .map(t => parseFloat(getComputedStyle(t).fontSize)))"""
+ALL_PAGES = [
+    ("/", "overview"),
+    ("/rag_progress", "rag_progress"),
+    ("/slippage", "slippage"),
+    ("/kpi_trends?indicator=Immunisations+up+to+date", "kpi_trends"),
+    ("/compare?measure=Dental+checks", "compare"),
+    ("/decks", "decks"),
+    ("/report", "report"),
+    ("/upload", "upload"),
+    ("/data", "data"),
+    ("/accessibility", "accessibility"),
+]
+SCREENS = [(1280, 720), (1920, 1080)]
+# How much the page's text is enlarged (CSS zoom) beyond its CSS size.
+ZOOM = "document.querySelector('[data-testid=\"stMain\"] p').currentCSSZoom"
+
+
+def _readable(page, where: str) -> list[dict]:
+    """The page's text, checked: there is some (a page still loading has none), and none
+    of it is under 20 px or cut short."""
+    texts = page.evaluate(TEXTS)
+    assert len(texts) >= 3, f"{where}: almost no text on screen ({texts})"
+    small = [t for t in texts if t["size"] < 20]
+    assert small == [], f"{where}: text under 20 px: {small[:5]}"
+    assert page.evaluate(TRUNCATED) == [], f"{where}: text cut short"
+    return texts
+
+
+@pytest.mark.parametrize(("path", "name"), ALL_PAGES)
+def test_presentation_mode_fits_the_room(browser, demo_server, path, name):
+    """Every page on a projector's 1280x720 and then 1920x1080: no sidebar, no text under
+    20 px, nothing cut short, and each view (heading, chart, sentence or list) within one
+    screen. Screenshots for people to see."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page = _page(browser, *SCREENS[0])
+    page.goto(demo_server + _with(path, "present=1"))
+    page.get_by_text("Exit presentation mode").filter(visible=True).first.wait_for()
+    for width, height in SCREENS:
+        page.set_viewport_size({"width": width, "height": height})
+        _settle(page)
+        assert not page.locator("[data-testid='stSidebar']").is_visible()
+        _readable(page, f"{path} at {width}x{height}")
+        assert page.evaluate(VIEWS_TALLER) == []
+        page.screenshot(path=OUTPUT / f"present_{name}_{width}.png")
+    page.close()
+
+
+def test_every_view_kind_fits_a_slide(browser, demo_server):
+    """A deck of every kind of view, stepped through: each slide with its controls fits the
+    screen at 1280x720 and at 1920x1080 with no scrolling, its text at least 20 px, and on
+    the larger screen everything is enlarged 1.5 times."""
+    page = _page(browser, *SCREENS[0])
+    page.goto(f"{demo_server}/decks?deck={EVERY_VIEW_DECK}&present=1")
+    total = len(every_view_deck().slides)
+    for number in range(1, total + 1):
+        page.get_by_text(f"slide {number} of {total}").wait_for()
+        for width, height in SCREENS if number % 2 else reversed(SCREENS):
+            page.set_viewport_size({"width": width, "height": height})
+            _settle(page)
+            where = f"slide {number} at {width}x{height}"
+            assert page.locator("[data-testid='stException']").count() == 0, where
+            _readable(page, where)
+            assert page.evaluate(OVERFLOW) == 0, f"{where}: the slide scrolls"
+            # the whole slide, text and all, is 1280x720's enlarged to fill the larger screen
+            assert page.evaluate(ZOOM) == (1.5 if width == 1920 else 1), where
+            page.screenshot(path=OUTPUT / f"slide_{number}_{width}.png")
+        if number < total:
+            page.locator(".st-key-deck_next button").click()
+    page.close()
 
 
 @pytest.mark.parametrize(
-    ("path", "name"),
-    [
-        ("/", "overview"),
-        ("/rag_progress", "rag_progress"),
-        ("/slippage", "slippage"),
-        ("/kpi_trends?indicator=Immunisations+up+to+date", "kpi_trends"),
-        ("/compare?measure=Dental+checks", "compare"),
-        ("/decks?deck=1&slide=6", "deck"),
-        ("/decks", "decks"),
-        ("/report", "report"),
-        ("/upload", "upload"),
-        ("/data", "data"),
-        ("/accessibility", "accessibility"),
-    ],
-)
-def test_presentation_mode_at_1280x720(browser, demo_server, path, name):
-    """Every page on a projector's 1280x720: no sidebar, chart text at least 18 px, and the
-    first view (heading, chart, sentence) inside the screen. Screenshots for people to see."""
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page = _page(browser, 1280, 720)
-    page.goto(demo_server + _with(path, "present=1"))
-    page.get_by_text("Exit presentation mode").filter(visible=True).first.wait_for()
-    _settle(page)
-    page.wait_for_timeout(1000)
-    assert not page.locator("[data-testid='stSidebar']").is_visible()
-    assert page.evaluate(SMALLEST_CHART_TEXT) >= 18
-    page.screenshot(path=OUTPUT / f"present_{name}.png")
-    if name == "deck":  # a slide is one screen: its chart and its sentence both show
-        chart = page.locator(".stPlotlyChart").first.bounding_box()
-        sentence = page.locator("[data-testid='stCaptionContainer']").nth(1).bounding_box()
-        assert chart["y"] >= 0 and sentence["y"] + sentence["height"] <= 720
+    ("width", "height", "scale"), [(800, 900, 1), (640, 360, 2), (1280, 720, 1)]
+)  # a split screen, 1280x720 at 200% zoom, a laptop
+def test_narrow_and_laptop_screens_cut_no_text(browser, demo_server, width, height, scale):
+    """At 800 px (a split screen) and at 200% zoom the sidebar starts closed, leaving the
+    page the width; at every width no label, button or chip is cut short on any page."""
+    page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
+    page.set_default_timeout(30_000)
+    for path, _name in ALL_PAGES:
+        page.goto(demo_server + path)
+        page.locator("h1").first.wait_for()
+        _settle(page)
+        assert page.evaluate(SIDEBAR_OPEN) == (width >= 1000), path
+        assert page.evaluate(TRUNCATED) == [], f"{path} at {width}px: text cut short"
+        main = page.locator("[data-testid='stMain']").bounding_box()
+        if width < 1000:
+            assert main["width"] >= width - 20, f"{path}: the page is not given the screen"
+            page.screenshot(path=OUTPUT / f"narrow_{_name}_{width}.png", full_page=True)
     page.close()
+
+
+def test_back_returns_to_each_view_and_the_address_is_right(browser, demo_server):
+    """One history entry per page visited or filter changed: Back steps through them in
+    turn, and each address names only its own page's choices."""
+    page = _page(browser, 1280, 720)
+    page.goto(demo_server + "/")
+    _settle(page)
+    nav = page.locator("[data-testid='stSidebarNav']")
+    visited = []
+    for title in ("Slippage", "KPI trends", "How we compare"):
+        nav.get_by_text(title).click()
+        page.locator("h1").filter(has_text=title).wait_for()
+        _settle(page)
+        visited.append((title, page.url))
+    assert "plan=" in visited[0][1] and "plan=" not in visited[1][1]  # no leftovers
+    assert "indicator=" in visited[1][1] and "indicator=" not in visited[2][1]
+    # a filter change is its own step back
+    page.get_by_label("Topic").first.click()
+    page.get_by_role("option").nth(1).click()
+    page.wait_for_url("**topic=**")
+    _settle(page)
+    page.go_back()
+    page.wait_for_url(visited[2][1])
+    _settle(page)
+    for title, url in reversed(visited[:2]):
+        page.go_back()
+        page.locator("h1").filter(has_text=title).wait_for()
+        _settle(page)
+        assert page.url == url
+    page.go_back()
+    page.locator("h1").filter(has_text="Overview").wait_for()
+    page.close()
+
+
+def test_a_deck_presented_with_a_presenter_window(browser, demo_server):
+    """The presenter opens their own window from the deck; the audience's window (the deck
+    in presentation mode) follows it slide by slide, and it follows the audience's, with the
+    arrow keys in one and a clicker's Page Down in the other, without reloading."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    audience = context.new_page()
+    audience.goto(f"{demo_server}/decks?deck=1")
+    _settle(audience)
+    with context.expect_page() as opened:
+        audience.get_by_role("link", name="Open presenter view").click()
+    presenter = opened.value
+    presenter.get_by_text("Presenter view").wait_for()
+    _settle(presenter)
+    assert "presenter=1" in presenter.url
+    assert presenter.get_by_text("Speaker note").count() and presenter.get_by_text("Next").count()
+    assert presenter.locator(".deck-clock").inner_text().strip()  # the clock is running
+    audience.goto(f"{demo_server}/decks?deck=1&present=1")
+    audience.get_by_text("slide 1 of 8").wait_for()
+    _settle(audience)
+    assert audience.get_by_text("Speaker note").count() == 0  # notes are the presenter's
+    audience.evaluate("window.notReloaded = true")
+    presenter.keyboard.press("ArrowRight")
+    audience.get_by_text("slide 2 of 8").wait_for()
+    _settle(audience)
+    assert audience.evaluate("window.notReloaded") is True
+    audience.keyboard.press("PageDown")  # a clicker
+    presenter.get_by_text("slide 3 of 8").wait_for()
+    audience.get_by_text("slide 3 of 8").wait_for()
+    presenter.screenshot(path=OUTPUT / "presenter_view.png")
+    context.close()
 
 
 def _press_for(page, key: str, expect: str, before: str, tries: int = 3) -> None:
@@ -323,7 +467,6 @@ def test_no_serious_accessibility_violations(browser, demo_server, path, present
     page.goto(demo_server + (_with(path, "present=1") if present else path))
     page.locator("h1").first.wait_for()
     _settle(page)
-    page.wait_for_timeout(1000)
     page.add_script_tag(path=str(AXE))
     assert page.evaluate(AXE_RUN) == []
     page.close()

@@ -19,7 +19,7 @@ from loaders.access import Actor, NotAllowed
 from loaders.errors import LoaderError
 from loaders.importer import import_file
 from loaders.indicators import LINK, link_indicator, unlink_indicator
-from report.views import national_text
+from report.metrics import national_text
 from tests.helpers import DATA, REAL, ROOT, page_opener
 
 OFFICER = Actor("officer@example.test", "officer", "sign-in")
@@ -301,7 +301,8 @@ def test_no_polarity_is_never_ranked_banded_or_coloured(page, barnet_db):
     at = page()
     tile = {m.label: m for m in at.metric}["Children in care"]
     assert tile.proto.color == MetricProto.GRAY  # a change, neither good nor bad
-    assert "**RAG: Not rated** · Mar 2025 · target 45" in [m.value for m in at.markdown]
+    # no RAG: where it stands in words, above or below, never better or worse
+    assert "Above the target of 45 (Mar 2025)." in [m.value for m in at.markdown]
     view = _view_row(barnet_db, CLA_RATE, "Barnet")
     assert pd.isna(view["rank"]) and pd.isna(view["band"])
     line = next(c.value for c in at.caption if c.value.startswith("National (LAIT), 2025: "))

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from data.demo import load_demo, write_snapshot
 from loaders import store
+from report.views import describe
 from tests.helpers import APP, page_opener
 from tests.workbooks import empty_database
 
@@ -217,11 +218,43 @@ def test_deck_opens_by_link_and_steps_with_next_and_previous(app, demo_db):
     at.button(key="deck_next").click().run()
     assert at.query_params["slide"] == "3"
     assert at.title[0].value.startswith("RAG movement since the previous snapshot")
-    assert deck.slides[2].note in at.expander[0].children[0].value  # speaker note
+    # the speaker note is the presenter's, never on the shared screen
+    assert not at.expander and not any(deck.slides[2].note in m.value for m in at.markdown)
     at.button(key="deck_previous").click().run()
     at.button(key="deck_previous").click().run()
     assert at.query_params["slide"] == "1"
     assert at.button(key="deck_previous").disabled
+
+
+def test_presenter_view_has_the_note_the_next_slide_and_a_clock(app, demo_db):
+    from report import decks
+
+    con = store.connect(demo_db)
+    deck = decks.load(con, int(decks.listing(con)["deck_id"][0]))
+    con.close()
+    at = app("pages/decks.py", deck=str(deck.deck_id), slide="3", presenter="1")
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert any("Presenter view" in t and f"slide 3 of {len(deck.slides)}" in t for t in texts)
+    assert deck.slides[2].note in texts  # this slide's note
+    following = f"Slide 4: {describe(deck.slides[3].kind, deck.slides[3].params)}"
+    assert following in texts  # the next slide, named
+    assert any("deck-clock" in h.proto.body for h in at.get("html"))
+    # this window and the audience's follow each other through the deck's channel
+    assert any(f"dashboard-deck-{deck.deck_id}" in h.proto.body for h in at.get("html"))
+    at.button(key="deck_next").click().run()
+    assert at.query_params["slide"] == "4" and at.query_params["presenter"] == "1"
+    # the move is told to the other windows, once
+    told = [h for h in at.get("html") if "postMessage({slide: 4})" in h.proto.body]
+    assert len(told) == 1
+
+
+def test_deck_page_opens_the_presenter_view_in_its_own_window(app, demo_db):
+    at = app("pages/decks.py", deck="1", slide="2")
+    assert not at.exception
+    button = at.get("link_button")[0].proto
+    assert button.label == "Open presenter view"
+    assert button.url.endswith("/decks?deck=1&slide=2&presenter=1")
 
 
 def test_deck_builder_adds_orders_notes_and_saves(tmp_path, monkeypatch):
@@ -315,5 +348,8 @@ def test_overview_tiles_say_each_change_and_colour_no_change_grey(app, demo_db):
         assert tile.proto.delta_description == "since 31 Mar", label
         if change == 0:
             assert tile.proto.color == MetricProto.MetricColor.GRAY, label
+    # every link says which figure it explains, so no two have the same name
     links = [link.label for link in at.get("page_link")]
-    assert "Explain overdue" in links and "Explain red" in links
+    assert "Explain the 1 overdue action" in links and "Explain the 9 complete actions" in links
+    assert "See the trend of Dental checks" in links
+    assert len(links) == len(set(links))

@@ -16,7 +16,7 @@ from charts.theme import RAG_COLOURS
 from data import demo
 from loaders import store
 from loaders.access import Actor
-from report import decks, pack, views
+from report import decks, pack, plans, views
 
 KPIS = ["Dental checks", "Average caseload per social worker"]
 
@@ -122,7 +122,7 @@ def test_pptx_tables_colour_and_label_rag(pptx, report):
 
 
 def test_long_tables_continue_on_further_slides(demo_con):
-    view = views.rag_movement(demo_con, demo.DEMO_PLAN)
+    view = plans.rag_movement(demo_con, demo.DEMO_PLAN)
     many = pd.concat([view.table] * (pack.ROWS_PER_SLIDE // len(view.table) + 2))
     view.table, view.figure = many, None
     report = pack.Report("T", "Anytown", dt.date(2018, 4, 30), dt.datetime.now(), [view], [None])

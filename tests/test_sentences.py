@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from report.views import most_red_text, plural, shortened
+from report.plans import most_red_text
+from report.views import plural, shortened
 
 
 @pytest.mark.parametrize(
