@@ -75,3 +75,23 @@ def browser():
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory) -> Path:
+    """A database holding the demo, built once per test module (copy it to write to it)."""
+    from data.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    con = store.connect(path)
+    load_demo(con)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_con(demo_file):
+    """A connection to the module's demo database."""
+    con = store.connect(demo_file)
+    yield con
+    con.close()

@@ -17,18 +17,9 @@ from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject
 
 import queries
 from data import demo
-from loaders import store
 from report import pack, plans
 
 TITLES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
-
-
-@pytest.fixture(scope="module")
-def demo_con(tmp_path_factory):
-    con = store.connect(tmp_path_factory.mktemp("accessible") / "demo.duckdb")
-    demo.load_demo(con)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

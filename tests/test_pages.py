@@ -16,12 +16,8 @@ from tests.workbooks import empty_database
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
-    con = store.connect(path)
-    load_demo(con)
-    con.close()
-    return path
+def demo_db(demo_file) -> Path:
+    return demo_file
 
 
 @pytest.fixture
@@ -204,12 +200,19 @@ def test_accessibility_statement(app):
     assert "partially compliant" in text and "WCAG" in text and "Enforcement procedure" in text
 
 
-def test_deck_opens_by_link_and_steps_with_next_and_previous(app, demo_db):
+@pytest.fixture
+def demo_deck(demo_db):
+    """The demo's deck, as stored."""
     from report import decks
 
     con = store.connect(demo_db)
     deck = decks.load(con, int(decks.listing(con)["deck_id"][0]))
     con.close()
+    return deck
+
+
+def test_deck_opens_by_link_and_steps_with_next_and_previous(app, demo_deck):
+    deck = demo_deck
     at = app("pages/decks.py", deck=str(deck.deck_id), slide="2", present="1")
     assert not at.exception
     assert at.title[0].value == "RAG by recommendation, as of 30 Apr 2018"
@@ -226,12 +229,8 @@ def test_deck_opens_by_link_and_steps_with_next_and_previous(app, demo_db):
     assert at.button(key="deck_previous").disabled
 
 
-def test_presenter_view_has_the_note_the_next_slide_and_a_clock(app, demo_db):
-    from report import decks
-
-    con = store.connect(demo_db)
-    deck = decks.load(con, int(decks.listing(con)["deck_id"][0]))
-    con.close()
+def test_presenter_view_has_the_note_the_next_slide_and_a_clock(app, demo_deck):
+    deck = demo_deck
     at = app("pages/decks.py", deck=str(deck.deck_id), slide="3", presenter="1")
     assert not at.exception
     texts = [m.value for m in at.markdown]

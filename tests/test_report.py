@@ -22,14 +22,6 @@ KPIS = ["Dental checks", "Average caseload per social worker"]
 
 
 @pytest.fixture(scope="module")
-def demo_con(tmp_path_factory):
-    con = store.connect(tmp_path_factory.mktemp("report") / "demo.duckdb")
-    demo.load_demo(con)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def report(demo_con):
     # The snapshot before the latest, so "as of a date" is tested, not only "latest".
     as_of = queries.snapshots(demo_con, demo.DEMO_PLAN)[-2]

@@ -10,22 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data.demo import load_demo, write_snapshot
+from data.demo import write_snapshot
 from loaders import store
 from tests.helpers import page_opener
 from tests.workbooks import empty_database, simple_plan, write_xlsx
 
 NO_AREA = [["Indicator", "2015/16", "2016/17"], ["Referrals", 79, 80]]
 AREA_PROMPT = "The figures in this file name no council"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("upload_many") / "demo.duckdb"
-    con = store.connect(path)
-    load_demo(con)
-    con.close()
-    return path
 
 
 @pytest.fixture
