@@ -4,6 +4,7 @@ URL and across pages, and the few display helpers every page uses."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ import queries
 from charts.export import ExportUnavailable, image_bytes
 from charts.export import unavailable as export_unavailable
 from charts.tables import csv_bytes, excel_bytes
-from charts.theme import PROJECTOR_HEIGHT, RAG_COLOURS, for_projector, text_colour_on
+from charts.theme import PROJECTOR_HEIGHT, RAG_COLOURS, enlarged, for_projector, text_colour_on
 from loaders import cli, handoff, settings
 from loaders.errors import DatabaseBusy
 from report import views
@@ -175,7 +176,7 @@ def refresh() -> None:
 # The address bar holds the view: the page and its filters. Streamlit carries the previous
 # page's parameters over to the next page; a parameter no part of this run read is such a
 # leftover, and is dropped when the run ends, so an address never mixes two pages.
-GLOBAL_PARAMS = frozenset({"present"})
+GLOBAL_PARAMS = frozenset({"present", "screen"})
 
 
 def _params_used() -> set[str]:
@@ -314,6 +315,7 @@ def rag_table(df: pd.DataFrame, rag_columns: Sequence[str] = ("RAG",)):
 
 
 PRESENT_TABLE_ROWS = 8  # with a heading and a sentence, a screenful at 1280x720
+PRESENT_CELL_CHARS = 60  # a long text in a projector's table: two lines at most
 # pandas' Styler refuses to render more cells than this (styler.render.max_elements)
 STYLED_CELLS = 262_144
 
@@ -331,7 +333,7 @@ def table(
         shown = df.head(rows)
         if present:
             shown = shown[[c for c in present if c in shown.columns]]
-            shown = shown.apply(lambda col: col.map(views.clipped) if col.dtype == object else col)
+            shown = shown.map(lambda v: views.clipped(v, PRESENT_CELL_CHARS))  # texts only
         # st.table renders Markdown in cells and headers; the grid shows text as it is.
         styled = rag_table(literal_table(shown), [literal(c) for c in rag_columns])
         st.table(styled.format(na_rep="", precision=1), hide_index=True)
@@ -393,7 +395,7 @@ CHROMELESS_CSS = """
 <style>
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
   [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stExpandSidebarButton"] { display: none !important; }
-  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 0.75rem 2rem 1rem; max-width: 100%; }
+  .stMainBlockContainer, [data-testid="stMainBlockContainer"] { padding: 0.75rem 2rem 0.5rem; max-width: 100%; }
 </style>
 """
 PRESENT_CSS = """
@@ -411,15 +413,47 @@ PRESENT_CSS = """
   [class*="st-key-view_"] { scroll-snap-align: start; }
   [data-testid="stCaptionContainer"] { opacity: 1 !important; }  /* full contrast on a projector */
   /* Plotly cannot be zoomed (it measures itself with the zoom and draws twice as large):
-     a chart is drawn at the screen's own size, its text at the projector's size. */
-  @media (min-width: 1600px) and (min-height: 900px) { [data-testid="stMain"] { zoom: 1.25; }
-    [class*="st-key-chart_"] { zoom: 0.8; } }
-  @media (min-width: 1920px) and (min-height: 1080px) { [data-testid="stMain"] { zoom: 1.5; }
-    [class*="st-key-chart_"] { zoom: 0.6667; } }
-  @media (min-width: 2560px) and (min-height: 1440px) { [data-testid="stMain"] { zoom: 2; }
-    [class*="st-key-chart_"] { zoom: 0.5; } }
+     a chart is drawn at the screen's own size and enlarged by screen_zoom() instead. */
+ZOOM_RULES
 </style>
 """
+
+
+# Presentation mode lays a page out for 1280x720 and zooms it whole on a larger screen; a
+# chart, which cannot be zoomed, is drawn enlarged as much (the page tells the server which
+# step its screen is on in ?screen=, kept up to date as the window moves or resizes).
+ZOOMS = ((1600, 900, 1.25), (1920, 1080, 1.5), (2560, 1440, 2.0))
+PRESENT_CSS = PRESENT_CSS.replace(
+    "ZOOM_RULES",
+    "\n".join(
+        f'  @media (min-width: {w}px) and (min-height: {h}px) {{ [data-testid="stMain"] '
+        f'{{ zoom: {z:g}; }} [class*="st-key-chart_"] {{ zoom: {1 / z:.4f}; }} }}'
+        for w, h, z in ZOOMS
+    ),
+)
+SCREEN_SCRIPT = """
+if (!window.dashboardScreen) {
+  window.dashboardScreen = () => {
+    const url = new URL(window.location.href);
+    if (url.searchParams.get('present') !== '1') return;
+    let zoom = '1';
+    for (const [w, h, z] of ZOOMS) {
+      if (window.matchMedia(`(min-width: ${w}px) and (min-height: ${h}px)`).matches) zoom = z;
+    }
+    if ((url.searchParams.get('screen') || '1') === zoom) return;
+    if (zoom === '1') url.searchParams.delete('screen'); else url.searchParams.set('screen', zoom);
+    window.history.replaceState({}, '', url);
+    window.dispatchEvent(new PopStateEvent('popstate'));  // Streamlit draws it again, in place
+  };
+  window.addEventListener('resize', () => window.dashboardScreen());
+}
+window.dashboardScreen();
+""".replace("ZOOMS", json.dumps([[w, h, f"{z:g}"] for w, h, z in ZOOMS]))
+
+
+def screen_zoom() -> float:
+    """How many times 1280x720 the presenting screen is (1 unless ?screen= says)."""
+    return {f"{z:g}": z for _w, _h, z in ZOOMS}.get(param("screen") or "", 1.0)
 
 
 def presenting() -> bool:
@@ -435,17 +469,20 @@ def chromeless() -> bool:
 def frame() -> None:
     """Every page's frame: its styles, one history entry per visit, the sidebar closed on a
     narrow screen, and in presentation mode no chrome and text for a projector."""
-    st.html(FRAME_CSS)
-    script(HISTORY_SCRIPT + SIDEBAR_SCRIPT, key="frame")
-    if chromeless():
-        st.html(CHROMELESS_CSS)
-    if presenting():
-        st.html(PRESENT_CSS)
+    # One hidden element holds it all: each element on a page, even an empty one, adds a gap.
+    styles = FRAME_CSS + (CHROMELESS_CSS if chromeless() else "")
+    with st.container(key="js_frame"):
+        st.html(styles + (PRESENT_CSS if presenting() else ""))
+        st.html(f"<script>{HISTORY_SCRIPT + SIDEBAR_SCRIPT}</script>", unsafe_allow_javascript=True)
+        if presenting():
+            st.html(f"<script>{SCREEN_SCRIPT}</script>", unsafe_allow_javascript=True)
+        elif "screen" in st.query_params:
+            del st.query_params["screen"]  # a projector's setting, left from presentation mode
 
 
 def exit_presentation(page: Any, container: Any = None) -> None:
     """The way out of presentation mode, to the same address without ``present``."""
-    kept = {k: v for k, v in st.query_params.to_dict().items() if k != "present"}
+    kept = {k: v for k, v in st.query_params.to_dict().items() if k not in ("present", "screen")}
     (container or st).page_link(
         page, label="Exit presentation mode", icon=":material/close_fullscreen:", query_params=kept
     )
@@ -459,12 +496,33 @@ def _image(fig, fmt: str) -> bytes:
         return str(exc).encode()
 
 
-def chart(fig, summary: str, table: pd.DataFrame | None = None, key: str | None = None) -> None:
+# At 1280x720 in presentation mode, about how many characters a line holds: a view's
+# sentence (21.6 px) and its heading (32 px bold). A chart gives up a line's height for each
+# line past two of its sentence and past one of its heading, so the view still fits.
+SENTENCE_LINE, SENTENCE_LINE_PX = 105, 31
+HEADING_LINE, HEADING_LINE_PX = 60, 42
+
+
+def _chart_height(heading: str, summary: str) -> int:
+    """How tall a chart may be on the projector beside a heading and sentence this long."""
+    sentence_lines = -(-len(summary) // SENTENCE_LINE)
+    heading_lines = -(-len(heading) // HEADING_LINE)
+    less = (
+        max(0, sentence_lines - 2) * SENTENCE_LINE_PX + max(0, heading_lines - 1) * HEADING_LINE_PX
+    )
+    return max(PROJECTOR_HEIGHT - less, 260)
+
+
+def chart(
+    fig, summary: str, table: pd.DataFrame | None = None, key: str | None = None, heading: str = ""
+) -> None:
     """A chart with its text alternative beneath it, a 'view as table' expander and image
     downloads (made only when asked for: an export takes a few seconds)."""
     if presenting():
         fig = for_projector(fig)  # and no taller than fits a screen with its heading and sentence
-        fig.update_layout(height=min(fig.layout.height or PROJECTOR_HEIGHT, PROJECTOR_HEIGHT))
+        most = _chart_height(heading, summary)
+        fig.update_layout(height=min(fig.layout.height or most, most))
+        fig = enlarged(fig, screen_zoom())
     # theme=None keeps the project's own fonts and contrast rather than Streamlit's greys
     with st.container(key=f"chart_{key or id(fig)}"):
         st.plotly_chart(
@@ -504,8 +562,12 @@ def show(
     shown = (full_table or view.figure is None) and view.table is not None and not view.table.empty
     with st.container(key=f"view_{view.key}"):
         (st.title if title else st.subheader)(literal(view.heading))
-        if view.figure is not None:
-            chart(view.figure, view.summary, None if shown else view.table, key=view.key)
+        if view.figure is not None and presenting() and view.present_figure is not None:
+            # too many rows for one screen: the first of them, and a note of how many more
+            summary = f"{view.summary} {view.present_note}"
+            chart(view.present_figure, summary, None, view.key, view.heading)
+        elif view.figure is not None:
+            chart(view.figure, view.summary, None if shown else view.table, view.key, view.heading)
         else:
             st.markdown(literal(view.summary))
         if shown and not (presenting() and view.figure is not None):

@@ -227,3 +227,37 @@ def empty_figure(message: str = "No data to show") -> go.Figure:
 def bar_height(rows: int, per_row: int = 44, minimum: int = 260) -> int:
     """Enough height for every bar's label to be read."""
     return max(minimum, 120 + per_row * rows)
+
+
+def enlarged(fig: go.Figure, factor: float) -> go.Figure:
+    """A chart for a screen ``factor`` times 1280x720's size: its text, margins and height
+    scaled (presentation mode zooms the page on a large screen, but Plotly must draw at the
+    screen's own size, so the chart is enlarged here instead)."""
+    if factor == 1:
+        return fig
+
+    def scale(font) -> None:
+        if font is not None and font.size:
+            font.size = font.size * factor
+
+    layout = fig.layout
+    for font in (layout.font, layout.legend.font, layout.hoverlabel.font, layout.title.font):
+        scale(font)
+    for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+        scale(axis.tickfont)
+        scale(axis.title.font)
+    for annotation in layout.annotations:
+        scale(annotation.font)
+        annotation.xshift = (annotation.xshift or 0) * factor
+        annotation.yshift = (annotation.yshift or 0) * factor
+    for trace in fig.data:
+        if hasattr(trace, "textfont"):
+            scale(trace.textfont)
+    margin = layout.margin
+    fig.update_layout(
+        height=(layout.height or PROJECTOR_HEIGHT) * factor,
+        margin={side: getattr(margin, side) * factor for side in "lrtb" if getattr(margin, side)},
+    )
+    if layout.uniformtext.minsize:
+        layout.uniformtext.minsize = layout.uniformtext.minsize * factor
+    return fig

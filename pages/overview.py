@@ -75,9 +75,11 @@ if tiles is None or tiles.empty:
     if area and not ui.query("kpi_tiles", area).empty:
         ui.empty_state(
             f"Only national measures are loaded for {ui.literal(area)} (How we compare shows "
-            "them); the council's own KPIs appear here once its KPI return is uploaded.",
+            "them)"
+            + ("." if ui.presenting() else "; the council's own KPIs appear here once its KPI "
+               "return is uploaded."),
             "Upload a KPI return",
-        )
+        )  # fmt: skip
     else:
         ui.empty_state("No service metrics are loaded yet.", "Upload a KPI return")
 else:

@@ -14,7 +14,6 @@ from charts import rag as rag_charts
 from loaders.rag import RAG_LEVELS
 from loaders.timescale import UNREADABLE
 from report.slippage import (
-    MOST_BARS,
     action_sources,
     chosen_snapshot,
     more_text,
@@ -22,11 +21,13 @@ from report.slippage import (
     unreadable_list,
 )
 from report.views import (
+    MOST_BARS,
     UNREADABLE_DUE,
     NoData,
     View,
     date_text,
     due_text,
+    first_on_projector,
     plural,
 )
 
@@ -150,7 +151,24 @@ def rag_by_recommendation(
         table,
         ("RAG",),
         key="by_rec",
+        **first_on_projector(
+            len(order),
+            "recommendations, most Red and Amber actions first",
+            lambda n: rag_charts.rag_by_recommendation(
+                by_rec[by_rec["label"].isin(_worst(by_rec, n))]
+            ),
+        ),
     )
+
+
+def _worst(by_rec: pd.DataFrame, n: int) -> list[str]:
+    """The ``n`` recommendations (chart labels) with the most Red, then Amber, actions."""
+    open_ = by_rec.assign(
+        red=by_rec["count"].where(by_rec["rag"] == "Red", 0),
+        amber=by_rec["count"].where(by_rec["rag"] == "Amber", 0),
+    )
+    totals = open_.groupby("label", sort=False)[["red", "amber"]].sum()
+    return list(totals.sort_values(["red", "amber"], ascending=False, kind="stable").index[:n])
 
 
 def rag_movement(

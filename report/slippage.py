@@ -13,12 +13,14 @@ import queries
 from charts import slippage as slip_charts
 from loaders.timescale import UNREADABLE
 from report.views import (
+    MOST_BARS,
     UNREADABLE_DUE,
     NoData,
     View,
     date_text,
     due_text,
     file_cell,
+    first_on_projector,
     plural,
     shortened,
 )
@@ -131,7 +133,14 @@ def overdue(con, plan: str, as_of: dt.date | None = None, lead: str | None = Non
         slippage_table(late),
         ("RAG",),
         key="overdue",
+        present_columns=("Rec", "Ref", "Action", "Lead", "Due", "Days overdue", "RAG"),
+        present_rows=6,
         sources=action_sources(late),
+        **first_on_projector(
+            len(late),
+            "overdue actions, longest overdue first",
+            lambda n: slip_charts.overdue_actions(late.head(n)),
+        ),
     )
 
 
@@ -180,6 +189,8 @@ def unreadable_due_dates(
         unreadable_table(unread),
         ("RAG",),
         key="unreadable",
+        present_columns=("Rec", "Ref", "Action", "Timescale as written", "Cell"),
+        present_rows=6,
         sources=action_sources(unread).rename(columns={"Timescale": "Timescale as written"}),
     )
 
@@ -215,13 +226,15 @@ def redated(con, plan: str, as_of: dt.date | None = None, lead: str | None = Non
         slippage_table(later),
         ("RAG",),
         key="redated",
+        present_columns=("Rec", "Ref", "Action", "Lead", "First due", "Due", "Days re-dated"),
+        present_rows=6,
         sources=action_sources(later),
+        **first_on_projector(
+            len(later),
+            "re-dated actions, most re-dated first",
+            lambda n: slip_charts.redated_actions(later.head(n)),
+        ),
     )
-
-
-# A chart of one bar per lead or recommendation shows this many, busiest first; the rest
-# are counted in its sentence and listed in its table ("top 10 and 14 more").
-MOST_BARS = 10
 
 
 def more_text(shown: int, total: int, what: str) -> str:
@@ -317,5 +330,12 @@ def due_dates(con, plan: str, as_of: dt.date | None = None, lead: str | None = N
         slippage_table(dated),
         ("RAG",),
         key="timeline",
+        present_columns=("Rec", "Ref", "Action", "Lead", "Due", "RAG"),
+        present_rows=6,
         sources=action_sources(dated),
+        **first_on_projector(
+            len(dated),
+            "dated actions, earliest due first",
+            lambda n: slip_charts.due_timeline(dated.sort_values("due_date").head(n), as_of),
+        ),
     )

@@ -43,10 +43,31 @@ class View:
     # rest counted beneath it, so that the view fits one 1280x720 screen.
     present_columns: tuple[str, ...] | None = None
     present_rows: int = 8
+    # On a projector a chart of one row per item shows the first MOST_BARS (present_figure),
+    # and its sentence says so (present_note); None where the chart fits as it is.
+    present_figure: go.Figure | None = None
+    present_note: str = ""
 
     @property
     def heading(self) -> str:
         return f"{self.title}, {self.as_of}" if self.as_of else self.title
+
+
+# A chart of one bar per item shows this many on a projector (and, for leads and slippage
+# groups, anywhere), the busiest or worst first; the rest are counted and in its table.
+MOST_BARS = 10
+
+
+def first_on_projector(total: int, what: str, draw: Callable[[int], go.Figure]) -> dict:
+    """View fields for a chart of one row per item: on a projector, ``draw(MOST_BARS)``
+    and a note of how many more there are; nothing where all fit."""
+    if total <= MOST_BARS:
+        return {}
+    return {
+        "present_figure": draw(MOST_BARS),
+        "present_note": f"This screen shows the first {MOST_BARS} of {total} {what}; the "
+        "others are on the page outside presentation mode.",
+    }
 
 
 class NoData(LookupError):

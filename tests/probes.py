@@ -67,6 +67,10 @@ IDLE = """() => {
     && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stStatusWidget"]')
     && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.main-svg'))
     && document.fonts.status === 'loaded';
+  // a resize starts a rerun (presentation mode redraws charts for the screen's size): the
+  // quiet before it does not count
+  const size = `${window.innerWidth}x${window.innerHeight}`;
+  if (window.dashboardIdleSize !== size) { window.dashboardIdleSize = size; window.dashboardIdleSince = null; }
   if (!idle()) { window.dashboardIdleSince = null; return false; }
   const now = performance.now();
   window.dashboardIdleSince = window.dashboardIdleSince || now;

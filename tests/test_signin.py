@@ -123,6 +123,8 @@ def test_roles_in_the_browser(browser, signed_in_server, tmp_path):
     admin.screenshot(path=OUTPUT / "data_as_admin.png", full_page=True)
     trail = admin.locator("[data-testid='stDataFrame']").last
     trail.scroll_into_view_if_needed()
+    # the grid fills its cells once it is on screen
+    admin.wait_for_function("e => e.textContent.includes('@')", arg=trail.element_handle())
     text = trail.text_content()  # the grid's cells, as a screen reader gets them
     for who, what in [
         ("officer@example.test", "upload"),
