@@ -38,7 +38,7 @@ $(NODE_STAMP): package.json package-lock.json
 test: setup chromium $(NODE_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: setup
 	$(VENV)/bin/ruff check --fix .

@@ -472,7 +472,9 @@ def frame() -> None:
     # One hidden element holds it all: each element on a page, even an empty one, adds a gap.
     styles = FRAME_CSS + (CHROMELESS_CSS if chromeless() else "")
     with st.container(key="js_frame"):
-        st.html(styles + (PRESENT_CSS if presenting() else ""))
+        # in presentation mode, the screen size this run draws for (tests wait for it)
+        drawn = f'<span class="dashboard-screen" data-screen="{screen_zoom():g}" hidden></span>'
+        st.html(styles + (PRESENT_CSS + drawn if presenting() else ""))
         st.html(f"<script>{HISTORY_SCRIPT + SIDEBAR_SCRIPT}</script>", unsafe_allow_javascript=True)
         if presenting():
             st.html(f"<script>{SCREEN_SCRIPT}</script>", unsafe_allow_javascript=True)

@@ -6,19 +6,47 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from loaders.detect import ACTION_VOCABULARY, Header, detect_header
+from loaders.detect import (
+    ACTION_VOCABULARY,
+    OLDER,
+    ColumnPlan,
+    Header,
+    detect_header,
+    header_labels,
+    normalise_label,
+    plan_columns,
+)
 from loaders.errors import LoaderError, LoadWarning, cell_name, column_letter
 from loaders.interpret import Accounting, Decision, Question
-from loaders.rag import NOT_RATED, classify_colour, is_neutral_colour, normalise_rag
+from loaders.rag import (
+    NOT_RATED,
+    WORSE_OF_TWO,
+    classify_colour,
+    find_key_cells,
+    find_rag_key,
+    is_neutral_colour,
+    normalise_rag,
+    rate_confidence,
+)
 from loaders.readers.sheet import CellError, Sheet
 from loaders.text import (
+    PRIORITY_LEVEL,
+    SUMMARY_ROW,
     cell_text,
     is_letter_ref,
+    is_note_or_total,
     normalise_ref,
     pounds_in_text,
     split_leading_ref,
 )
-from loaders.timescale import UNDATED, UNREADABLE, Timescale, parse_timescale
+from loaders.timescale import (
+    UNDATED,
+    UNREADABLE,
+    Timescale,
+    parse_timescale,
+    span,
+    with_milestones,
+)
 
 if TYPE_CHECKING:
     from loaders.layouts.base import Context
@@ -37,25 +65,7 @@ SECTION_ROW = re.compile(
     r"\s*(?:[:.\-–]\s*(?P<rest>.*))?$",
     re.I | re.S,
 )
-
-# Meanings written beside a colour in a RAG key, for keys that do not use the RAG words.
-KEY_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "Red",
-        re.compile(
-            r"\b(off track|not on track|at risk|significant|not achieved|concern|no progress)\b",
-            re.I,
-        ),
-    ),
-    ("Complete", re.compile(r"\b(complete[d]?|achieved|closed|done|finished)\b", re.I)),
-    ("Amber", re.compile(r"\b(slippage|slipp|too early|partial|delay|some progress|minor)", re.I)),
-    ("Green", re.compile(r"\b(on track|on target|good progress|on schedule)\b", re.I)),
-)
-# Key cells are short: a RAG key entry is a colour name and a few words of meaning.
-MAX_KEY_WORDS = 12
-MAX_KEY_CHARS = 100
-_KEY_LABEL = re.compile(r"^\s*(rag\s+|brag\s+)?key\s*:?\s*$", re.I)
-_KEY_ENTRY = re.compile(r"^\s*(b|g|a|r|blue|green|amber|red|yellow)\s*[=:\-–]\s*\S", re.I)
+PRIORITY_NOT_STORED = "priority level (the dashboard keeps no priority)"
 
 
 @dataclass
@@ -93,62 +103,6 @@ class SheetActions:
     has_rag_column: bool = False
 
 
-def key_meaning(text: str) -> str | None:
-    """The RAG level a key entry describes ("Blue = action completed" -> Complete)."""
-    words = text.split()
-    if not words or len(words) > MAX_KEY_WORDS:
-        return None
-    entry = _KEY_ENTRY.match(text)
-    if entry:
-        return normalise_rag(entry.group(1))
-    level = normalise_rag(text)
-    if level and level != NOT_RATED:
-        return level
-    for level, pattern in KEY_PHRASES:
-        if pattern.search(text):
-            return level
-    return None
-
-
-def find_rag_key(sheet: Sheet) -> tuple[set[int], dict[str, str]]:
-    """Rows that are a RAG key (never actions) and the key's own colour -> RAG mapping."""
-    key_rows: set[int] = set()
-    colours: dict[str, str] = {}
-    for r, row in enumerate(sheet.rows):
-        texts = [(c, v) for c, v in enumerate(row) if isinstance(v, str)]
-        if not texts or len(texts) > 6 or any(not isinstance(v, str) for v in row if v is not None):
-            continue
-        if len(texts) == 1 and _KEY_LABEL.match(texts[0][1]):
-            key_rows.add(r)
-            continue
-        if any(len(v) > MAX_KEY_CHARS for _, v in texts):
-            continue  # body text, never a key entry
-        labelled = len(texts) > 1 and _KEY_LABEL.match(texts[0][1])
-        if not all(key_meaning(v) for _, v in texts[1 if labelled else 0 :]):
-            continue
-        if len(texts) == 1 and (r, texts[0][0]) not in sheet.fills and not _row_has_fill(sheet, r):
-            continue  # one bare word such as "Complete" is not a key without a colour
-        key_rows.add(r)
-        for c, text in texts:
-            meaning = key_meaning(text)
-            for colour in _fills_near(sheet, r, c):
-                colours.setdefault(colour, meaning)
-    return key_rows, colours
-
-
-def _row_has_fill(sheet: Sheet, r: int) -> bool:
-    return any(row == r for row, _ in sheet.fills)
-
-
-def _fills_near(sheet: Sheet, r: int, c: int) -> list[str]:
-    """The coloured cell a key entry describes: itself, or the cell just left or right."""
-    return [
-        sheet.fills[(r, cc)]
-        for cc in (c, c - 1, c + 1)
-        if (r, cc) in sheet.fills and not is_neutral_colour(sheet.fills[(r, cc)])
-    ][:1]
-
-
 def _fill_merges_down(sheet: Sheet) -> None:
     """Copy each vertically merged cell's value and fill down its first column."""
     for r0, c0, r1, _ in sheet.merged:
@@ -164,24 +118,25 @@ def _fill_merges_down(sheet: Sheet) -> None:
                 sheet.fills[(r, c0)] = fill
 
 
-def _is_repeat(header: Header, cells: list[object]) -> bool:
-    found = detect_header(0, cells)
-    return found is not None and found.all_columns == header.all_columns
-
-
 def parse_action_sheet(sheet: Sheet, ctx: Context | None = None) -> SheetActions | None:
     """The actions on a sheet, or None when it has no recognisable action-plan header.
 
     With a ``ctx`` (not while detecting), each column's role is recorded with its header,
     a column no header names is a question, and every cell is accounted for."""
     _fill_merges_down(sheet)
-    key_rows, key_colours = find_rag_key(sheet)
+    key_cells, key_colours = find_key_cells(sheet)
     reader = _SheetReader(sheet, key_colours, ctx)
     for r, cells in enumerate(sheet.rows):
-        if r in key_rows:
+        keyed = sum(1 for c, v in enumerate(cells) if v is not None and (r, c) in key_cells)
+        rest = [None if (r, c) in key_cells else v for c, v in enumerate(cells)] if keyed else cells
+        if keyed and not any(v is not None for v in rest):
             reader.account(r, cells, "key")
             continue
-        reader.read_row(r, cells)
+        # A key along a row beside a title: its cells are the key's, the rest is read.
+        reader.accounting.add("key", keyed)
+        reader.row_key_cells = keyed
+        reader.read_row(r, rest)
+        reader.row_key_cells = 0
     if reader.header_count == 0:
         return None
     if ctx is not None:
@@ -200,6 +155,8 @@ def parse_action_sheet(sheet: Sheet, ctx: Context | None = None) -> SheetActions
                 row=first,
             )
         )
+        for text, (level, how, r, c) in reader.ratings.items():
+            ctx.interp.decide("rating", f"'{text}'", level, how, sheet=sheet.name, row=r, column=c)
     return reader.result
 
 
@@ -220,11 +177,19 @@ class _SheetReader:
         self.accounting = Accounting()
         self.ignored: set[int] = set()  # columns the officer said to ignore
         self.asked: set[int] = set()  # columns the officer is asked about
+        self.answered: set[int] = set()  # columns whose role the officer gave
+        self.not_stored: dict[int, str] = {}  # columns never read, and why
         self.width = 0  # the table's width so far, for counting its blank cells
-        self._roles_of: Header | None = None  # the header self._roles was worked out for
-        self._roles: set[int] = set()  # columns that header names
+        self.row_key_cells = 0  # cells of the current row that are a RAG key's
+        self.fallbacks: set[int] = set()  # columns read only where an earlier one is blank
         self.result = SheetActions(sheet.name)
         self.header: Header | None = None
+        self.detected: dict[str, tuple[int, ...]] | None = None  # header as found, for repeats
+        self.plan = ColumnPlan()
+        self.labels: dict[int, str] = {}
+        self.sub_header_row: int | None = None
+        self.used: set[int] = set()  # columns read on the current row
+        self.ratings: dict[str, tuple[str, str, int, int]] = {}  # two-colour ratings read
         self.header_count = 0
         self.first_header = 0  # the row of the first header: where the table starts
         self.section: str | None = None
@@ -247,11 +212,17 @@ class _SheetReader:
             if self.header is not None:
                 self.account(r, cells, "blank")
             return
+        if r == self.sub_header_row:
+            self.account(r, cells, "header")
+            return
         header = detect_header(r, cells)
         if header is not None:
-            if self.header is None or not _is_repeat(self.header, cells):
-                self.header = self._with_answers(r, header, cells)
+            if self.header is None or header.all_columns != self.detected:
+                self.detected = header.all_columns
+                self._set_header(r, header, cells)
                 self.result.has_rag_column |= "rag" in self.header.columns
+            elif header_labels(self.sheet, r, cells)[1]:
+                self.sub_header_row = r + 1  # a two-row header repeated on a later page
             if self.header_count == 0:
                 self.first_header = r
             self.header_count += 1
@@ -261,6 +232,9 @@ class _SheetReader:
         texts = {cell_text(v) for _, v in filled}
         if len(texts) == 1:
             text = cell_text(filled[0][1]) or ""
+            if self.header is not None and is_note_or_total(text):
+                self.account(r, cells, "note")  # "Note: ...", "Total actions: 3"
+                return
             section = SECTION_ROW.match(text)
             if (
                 section
@@ -291,59 +265,161 @@ class _SheetReader:
             return
         self._read_body_row(r, cells)
 
-    def _with_answers(self, r: int, header: Header, cells: list[object]) -> Header:
-        """Record each column's role; a filled column no header names is a question."""
+    def _set_header(self, r: int, header: Header, cells: list[object]) -> None:
+        """Read a header: each column's field, which of several columns of one field is read,
+        a column no header names (or two the headers cannot rank) a question."""
+        labels, two_rows = header_labels(self.sheet, r, cells)
+        header = detect_header(r, labels) or header
+        self.sub_header_row = r + 1 if two_rows else None
+        self.not_stored = {}
+        self.labels = {c: " ".join(v.split()) for c, v in enumerate(labels) if isinstance(v, str)}
+        roles = {k: list(v) for k, v in header.all_columns.items()}
+        if self.ctx is not None:
+            self.ctx.interp.headers.append(" | ".join(cell_text(v) or "" for v in cells))
+            self._ask_unknown(r, roles, labels)
+        self._priority_levels(r, roles)
+        plan = plan_columns({k: tuple(v) for k, v in roles.items()}, self.labels)
+        if plan.tied and self._settle_ties(r, roles, plan):
+            plan = plan_columns({k: tuple(v) for k, v in roles.items()}, self.labels)
+        self.plan = plan
+        self.not_stored.update(plan.not_read)
+        # Columns read on a row only where the one before them is blank: an older update.
+        self.fallbacks = {c for cols in plan.read.values() for c in cols[1:]} | {
+            c for groups in plan.groups.values() for group in groups for c in group[1:]
+        }
+        self._decide_columns(r, roles)
+        read = {
+            k: plan.read.get(k) or [c for g in plan.groups.get(k, []) for c in g] for k in roles
+        }
+        self.header = Header(
+            r, {k: cols[0] for k, cols in read.items() if cols},
+            {k: tuple(sorted(v)) for k, v in roles.items()},
+        )  # fmt: skip
+
+    def _label(self, c: int) -> str:
+        return self.labels.get(c) or f"column {column_letter(c)}"
+
+    def _question_key(self, c: int) -> str:
+        label = self.labels.get(c)
+        if not label:
+            return f"column '{self.sheet.name}'!{column_letter(c)}"
+        twins = [k for k, v in self.labels.items() if v == label]
+        return f"column '{label}'" if len(twins) == 1 else f"column '{label}' ({column_letter(c)})"
+
+    def _answer(self, c: int, r: int) -> str | None:
+        """The officer's answer about column c, checked to be a role or 'ignore'."""
         if self.ctx is None:
-            return header
-        interp, answers = self.ctx.interp, self.ctx.answers
-        known = {c for cols in header.all_columns.values() for c in cols}
-        all_columns = {k: list(v) for k, v in header.all_columns.items()}
-        for role, cols in header.all_columns.items():
-            for c in cols:
-                interp.decide(
-                    "column", f"column {column_letter(c)}", role,
-                    f"header '{cell_text(cells[c])}'", sheet=self.sheet.name, row=r, column=c,
-                )  # fmt: skip
-        interp.headers.append(" | ".join(cell_text(v) or "" for v in cells))
-        for c, value in enumerate(cells):
+            return None
+        answer = self.ctx.answers.get(self._question_key(c))
+        if answer is not None and answer != IGNORE and answer not in ACTION_VOCABULARY:
+            raise LoaderError(
+                f"The answer '{answer}' for column '{self.labels.get(c) or column_letter(c)}' is "
+                f"not a role; use one of {', '.join(COLUMN_CHOICES)}.",
+                sheet=self.sheet.name, row=r, column=c,
+            )  # fmt: skip
+        return answer
+
+    def _ask_unknown(self, r: int, roles: dict[str, list[int]], labels: list[object]) -> None:
+        """A filled column no header names: the officer's answer, else a question."""
+        known = {c for cols in roles.values() for c in cols}
+        for c in range(len(labels)):
             if c in known or not self._column_has_data(r, c):
                 continue
-            label = cell_text(value)
-            key = f"column '{label}'" if label else f"column '{self.sheet.name}'!{column_letter(c)}"
-            answer = answers.get(key)
-            if answer == IGNORE:
-                self.ignored.add(c)
-                interp.decide("column", f"column {column_letter(c)}", "not stored",
-                              "the officer's answer", sheet=self.sheet.name, row=r, column=c)  # fmt: skip
-            elif answer in ACTION_VOCABULARY:
-                all_columns.setdefault(answer, []).append(c)
-                interp.decide("column", f"column {column_letter(c)}", answer,
-                              "the officer's answer", sheet=self.sheet.name, row=r, column=c)  # fmt: skip
-            else:
-                if answer is not None:
-                    raise LoaderError(
-                        f"The answer '{answer}' for column '{label or column_letter(c)}' is not a "
-                        f"role; use one of {', '.join(COLUMN_CHOICES)}.",
-                        sheet=self.sheet.name, row=r, column=c,
-                    )  # fmt: skip
+            answer = self._answer(c, r)
+            if answer is not None:
+                self._apply_answer(r, c, answer, roles)
+                continue
+            self.asked.add(c)
+            self.ctx.interp.ask(
+                Question(
+                    self._question_key(c),
+                    f"Column {column_letter(c)} ('{self.labels.get(c) or 'no header'}') is not a "
+                    "column the loader knows. What does it hold?",
+                    COLUMN_CHOICES, likely=IGNORE, cells=tuple(self._column_sample(r, c)),
+                    sheet=self.sheet.name, row=r, column=c,
+                )
+            )  # fmt: skip
+
+    def _apply_answer(self, r: int, c: int, answer: str, roles: dict[str, list[int]]) -> None:
+        self.answered.add(c)
+        if answer == IGNORE:
+            self.ignored.add(c)
+        else:
+            roles.setdefault(answer, []).append(c)
+            roles[answer].sort()
+        self.ctx.interp.decide(
+            "column", f"column {column_letter(c)}", "not stored" if answer == IGNORE else answer,
+            "the officer's answer", sheet=self.sheet.name, row=r, column=c,
+        )  # fmt: skip
+
+    def _settle_ties(self, r: int, roles: dict[str, list[int]], plan: ColumnPlan) -> bool:
+        """Columns of one field whose headers cannot say which to read: the officer's answers
+        (one column 'ignore', or another role), else a question about each. Whether any
+        answer changed the roles."""
+        changed = False
+        for name, cols in plan.tied.items():
+            answers = {c: self._answer(c, r) for c in cols}
+            for c, answer in answers.items():
+                if answer is not None and answer != name:
+                    roles[name].remove(c)
+                    self._apply_answer(r, c, answer, roles)
+                    changed = True
+            if self.ctx is None or len(roles[name]) < 2 or all(answers.values()):
+                continue
+            named = ", ".join(f"{column_letter(c)} ('{self._label(c)}')" for c in cols)
+            for c in cols:
+                if answers[c] is not None:
+                    continue
                 self.asked.add(c)
-                interp.ask(
+                self.ctx.interp.ask(
                     Question(
-                        key,
-                        f"Column {column_letter(c)} ('{label or 'no header'}') is not a column the "
-                        "loader knows. What does it hold?",
-                        COLUMN_CHOICES,
-                        likely=IGNORE,
-                        cells=tuple(self._column_sample(r, c)),
-                        sheet=self.sheet.name,
-                        row=r,
+                        self._question_key(c),
+                        f"Columns {named} all name the {name}, and their headers do not say which "
+                        f"is current. What does column {column_letter(c)} ('{self._label(c)}') "
+                        f"hold? Answer '{name}' for one and '{IGNORE}' (or another role) for the "
+                        "others.",
+                        COLUMN_CHOICES, likely=name if c == max(cols) else IGNORE,
+                        cells=tuple(self._column_sample(r, c)), sheet=self.sheet.name, row=r,
                         column=c,
                     )
+                )  # fmt: skip
+        return changed
+
+    def _priority_levels(self, r: int, roles: dict[str, list[int]]) -> None:
+        """A "Priority" column of High / Medium / Low ranks actions; it is no recommendation."""
+        for c in list(roles.get("recommendation", ())):
+            sample = self._column_sample(r, c)
+            if "priority" not in normalise_label(self._label(c)) or not sample:
+                continue
+            if all(PRIORITY_LEVEL.match(text) for text in sample):
+                roles["recommendation"].remove(c)
+                self.not_stored[c] = PRIORITY_NOT_STORED
+                if self.ctx is not None:
+                    self.ctx.interp.decide(
+                        "column", f"column {column_letter(c)}", "not stored",
+                        f"header '{self._label(c)}': priority levels ({', '.join(sample)}), not a "
+                        "recommendation; the dashboard has no priority field",
+                        sheet=self.sheet.name, row=r, column=c,
+                    )  # fmt: skip
+        if not roles.get("recommendation", True):
+            del roles["recommendation"]
+
+    def _decide_columns(self, r: int, roles: dict[str, list[int]]) -> None:
+        if self.ctx is None:
+            return
+        for role, cols in roles.items():
+            for c in cols:
+                if c in self.answered:
+                    continue  # decided by the officer's answer
+                how = self.plan.how.get(c)
+                reading = (
+                    "not stored" if c in self.plan.not_read else f"{role}, {how}" if how else role
                 )
-        columns = {k: sorted(v) for k, v in all_columns.items()}
-        return Header(
-            r, {k: v[0] for k, v in columns.items()}, {k: tuple(v) for k, v in columns.items()}
-        )
+                evidence = f"header '{self._label(c)}'" + (
+                    f": {how}" if c in self.plan.not_read else ""
+                )
+                self.ctx.interp.decide("column", f"column {column_letter(c)}", reading, evidence,
+                                       sheet=self.sheet.name, row=r, column=c)  # fmt: skip
 
     def _column_sample(self, r: int, c: int) -> list[str]:
         values = (
@@ -372,9 +448,10 @@ class _SheetReader:
         return self.header.columns.get(name) if self.header else None
 
     def _pick(self, r: int, cells: list[object], name: str) -> int | None:
-        """The column to read a field from on this row: the rightmost one filled in."""
-        cols = self.header.all_columns.get(name, ()) if self.header else ()
-        for col in reversed(cols):
+        """The column to read a field from on this row: the first of its columns, in the
+        header's order, that is filled in."""
+        cols = self.plan.read.get(name, ())
+        for col in cols:
             if col < len(cells) and (cells[col] is not None or (r, col) in self.sheet.fills):
                 return col
         return cols[0] if cols and cols[0] < len(cells) else None
@@ -384,34 +461,61 @@ class _SheetReader:
         col = self._pick(r, cells, name)
         if col is None:
             return None, None
+        if cells[col] is not None:
+            self.used.add(col)
         return cells[col], self.sheet.number_formats.get((r, col))
 
     def _text(self, r: int, cells: list[object], name: str) -> str | None:
+        if name in self.plan.groups:
+            return self._joined(r, cells, name)
         return cell_text(*self._get(r, cells, name))
 
+    def _joined(self, r: int, cells: list[object], name: str) -> str | None:
+        """A field several columns hold: the latest filled update of each kind, each under
+        its header when there are several kinds ("Evidence of impact: ...")."""
+        groups = self.plan.groups[name]
+        parts = []
+        for group in groups:
+            for col in group:
+                value = cells[col] if col < len(cells) else None
+                text = cell_text(value, self.sheet.number_formats.get((r, col)))
+                if text:
+                    self.used.add(col)
+                    parts.append(text if len(groups) == 1 else f"{self._label(col)}: {text}")
+                    break
+        return "\n".join(parts) or None
+
     def _read_body_row(self, r: int, cells: list[object]) -> None:
+        self.used = set()
         self._warn_errors(r, cells)
         rec_ref = self._text(r, cells, "recommendation_ref")
         rec_text = self._text(r, cells, "recommendation")
+        # A recommendation merged down its actions, or repeated on each, is the same one.
+        new_recommendation = bool(rec_ref and rec_ref != self.recommendation_ref) or bool(
+            rec_text and rec_text != self.recommendation
+        )
         if rec_ref:
             self.recommendation_ref = rec_ref
-        if rec_text:
+        if rec_text and rec_text != self.recommendation:
             self.recommendation = rec_text
             if not rec_ref and self._col("recommendation_ref") is None:
                 self.recommendation_ref = _leading_number(rec_text) or self.section_number
         action = self._text(r, cells, "action")
         ref = self._text(r, cells, "ref")
+        if self._not_an_action_row(r, cells, action, ref):
+            return
         if action:
             leading, rest = split_leading_ref(action)
             if leading and is_letter_ref(leading) and ref and ref.isdigit():
-                # A "No" column numbering the recommendation on its first action only, with
-                # the actions lettered in their text: 1 + "a) Recruit" is action 1a.
+                # A "No" column numbering the recommendation (on its first action only, or
+                # merged down them), with the actions lettered in their text: 1 + "a) Recruit"
+                # is action 1a.
                 self.recommendation_ref = ref
                 ref, action = leading, rest
             elif leading and not ref:
                 ref, action = leading, rest
         if not action and not self._has_own_fields(r, cells, ref):
-            self._continue_previous(r, cells, has_new_recommendation=bool(rec_ref or rec_text))
+            self._continue_previous(r, cells, has_new_recommendation=new_recommendation)
             return
         if not action:
             # A row with its own ref, timescale or RAG is an action whose text is blank, not
@@ -423,12 +527,15 @@ class _SheetReader:
                 r,
                 self._col("action"),
             )
-        self._account_action_row(r, cells)
         rec_ref = self.recommendation_ref
         ref = normalise_ref(ref, rec_ref or self.section_number)
         if rec_ref is None and ref and "." in ref:
             rec_ref = ref.split(".")[0]
         cost_text = self._text(r, cells, "cost")
+        rag, written = self._rag(r, cells)
+        progress = self._text(r, cells, "progress")
+        if written:
+            progress = "\n".join(p for p in (f"RAG as written: {written}", progress) if p)
         self.result.actions.append(
             Action(
                 section=self.section,
@@ -438,8 +545,8 @@ class _SheetReader:
                 action=action,
                 lead=self._text(r, cells, "lead"),
                 timescale=self._timescale(r, cells),
-                rag=self._rag(r, cells),
-                progress=self._text(r, cells, "progress"),
+                rag=rag,
+                progress=progress,
                 outcome=self._text(r, cells, "outcome"),
                 cost_gbp=pounds_in_text(cost_text if cost_text is not None else action),
                 cost_text=cost_text,
@@ -449,6 +556,33 @@ class _SheetReader:
                 timescale_cell=self._cell(r, cells, "timescale"),
             )
         )
+        self._account_action_row(r, cells)
+
+    def _not_an_action_row(
+        self, r: int, cells: list[object], action: str | None, ref: str | None
+    ) -> bool:
+        """A note, a total or a recommendation's overall rating inside the table: it has no
+        ref, lead or timescale of its own, and is accounted for as a note, never an action."""
+        first = next((cell_text(v) for v in cells if v is not None), None)
+        texts = [t for t in (action, ref, first) if t]
+        if not any(is_note_or_total(t) or SUMMARY_ROW.search(t) for t in texts):
+            return False
+        if (ref and not is_note_or_total(ref)) or (action and split_leading_ref(action)[0]):
+            return False
+        if any(self._get(r, cells, name)[0] is not None for name in ("lead", "timescale")):
+            return False
+        self.used = set()
+        if any(SUMMARY_ROW.search(t) for t in texts):
+            rating = self._text(r, cells, "rag")
+            self.warn(
+                f"'{action or first}' is a summary row, not an action"
+                + (f"; its rating ({rating}) is not stored" if rating else "")
+                + ": each action keeps its own RAG.",
+                r,
+                self._col("action"),
+            )
+        self.account(r, cells, "note")
+        return True
 
     def _cell(self, r: int, cells: list[object], name: str) -> str | None:
         """The cell a field was read from on this row ("E7"), if the table has the column."""
@@ -487,6 +621,10 @@ class _SheetReader:
             )
             return Timescale(str(value), None, (), "unreadable")
         timescale = parse_timescale(value, number_format)
+        for c in self.plan.start:
+            timescale = span(self._timescale_at(r, cells, c), timescale)
+        for c in self.plan.milestones:
+            timescale = with_milestones(timescale, self._label(c), self._timescale_at(r, cells, c))
         if timescale.kind in ("unreadable", "undated"):
             self.warn(
                 f"the timescale '{timescale.text}' cannot be read as a due date; "
@@ -497,6 +635,12 @@ class _SheetReader:
             )
         return timescale
 
+    def _timescale_at(self, r: int, cells: list[object], c: int) -> Timescale:
+        value = cells[c] if c < len(cells) else None
+        if value is not None:
+            self.used.add(c)
+        return parse_timescale(value, self.sheet.number_formats.get((r, c)))
+
     def _has_own_fields(self, r: int, cells: list[object], ref: str | None) -> bool:
         """Whether a row without action text still has what only an action has."""
         return bool(ref) or any(
@@ -504,37 +648,35 @@ class _SheetReader:
         )
 
     def _account_action_row(self, r: int, cells: list[object]) -> None:
-        """An action row's cells: stored in a named column, ignored, or a note; one pass,
-        as it runs for every action."""
-        if self.header is not self._roles_of:
-            self._roles_of = self.header
-            self._roles = {c for cols in self.header.all_columns.values() for c in cols}
-        stored = ignored = asked = filled = 0
+        """An action row's cells: stored when read into the action; else not stored, and why
+        (an older update, a column not read, ignored, awaiting an answer, or a note)."""
+        filled = 0
         for c, v in enumerate(cells):
-            if v is not None:
-                filled += 1
-                if c in self._roles:
-                    stored += 1
-                elif c in self.ignored:
-                    ignored += 1
-                elif c in self.asked:
-                    asked += 1
-        accounting = self.accounting
-        accounting.add(None, stored)
-        for reason, n in (("ignored", ignored), ("unanswered", asked)):
-            if n:
-                accounting.add(reason, n)
-        if filled - stored - ignored - asked:
-            accounting.add("note", filled - stored - ignored - asked)
+            if v is None:
+                continue
+            filled += 1
+            if c in self.asked:
+                self.accounting.add("unanswered")
+            elif c in self.used:
+                self.accounting.add(None)
+            elif c in self.not_stored:
+                self.accounting.add(self.not_stored[c])
+            elif c in self.ignored:
+                self.accounting.add("ignored")
+            elif c in self.fallbacks:
+                self.accounting.add(OLDER)
+            else:
+                self.accounting.add("note")
         self.width = max(self.width, len(cells))
-        accounting.add("blank", max(self.width - filled, 0))
+        self.accounting.add("blank", max(self.width - filled - self.row_key_cells, 0))
 
     def _blanks(self, r: int, cells: list[object]) -> None:
         """Blank cells of a row inside the table: up to its widest header or row."""
         self.width = max(self.width, len(cells))
         if self.header is None:
             return
-        self.accounting.add("blank", max(self.width - sum(v is not None for v in cells), 0))
+        filled = sum(v is not None for v in cells) + self.row_key_cells
+        self.accounting.add("blank", max(self.width - filled, 0))
 
     def _continue_previous(self, r: int, cells: list[object], has_new_recommendation: bool) -> None:
         """A row with no action text: more progress or outcome for the action above, or nothing."""
@@ -545,23 +687,21 @@ class _SheetReader:
             self.account(r, cells, "note")
             return
         previous = self.result.actions[-1]
-        used = 0
         for name in ("progress", "outcome", "lead"):
             extra = self._text(r, cells, name)
             if extra:
-                used += 1
                 current = getattr(previous, name)
                 setattr(previous, name, f"{current}\n{extra}" if current else extra)
-        filled = sum(1 for v in cells if v is not None)
-        self.accounting.add(None, used)
-        self.accounting.add("note", filled - used)
-        self._blanks(r, cells)
+        self._account_action_row(r, cells)
 
-    def _rag(self, r: int, cells: list[object]) -> str:
+    def _rag(self, r: int, cells: list[object]) -> tuple[str, str | None]:
+        """The action's RAG level, and its text as written when two colours were read as one."""
         col = self._pick(r, cells, "rag")
         if col is None:
-            return NOT_RATED
+            return NOT_RATED, None
         value = cells[col] if col < len(cells) else None
+        if value is not None:
+            self.used.add(col)
         if isinstance(value, CellError):
             self.warn(
                 f"the cell holds the error {value}; loaded as Not rated. Correct the formula "
@@ -569,11 +709,12 @@ class _SheetReader:
                 r,
                 col,
             )
-            return NOT_RATED
+            return NOT_RATED, None
         fill = self.sheet.fills.get((r, col))
         from_fill = self._fill_rag(fill) if fill else None
         if value is not None:
-            level = normalise_rag(value if isinstance(value, str) else cell_text(value))
+            text = value if isinstance(value, str) else cell_text(value)
+            level = normalise_rag(text)
             if level is None:
                 self.warn(
                     f"RAG '{cell_text(value)}' is not a RAG rating; loaded as Not rated. "
@@ -581,16 +722,21 @@ class _SheetReader:
                     r,
                     col,
                 )
-                return NOT_RATED
+                return NOT_RATED, None
             if from_fill and from_fill != level and level != NOT_RATED:
                 self.warn(
                     f"RAG text says {level} but the cell is coloured {from_fill}; used the text.",
                     r,
                     col,
                 )
-            return level if level != NOT_RATED or not from_fill else from_fill
+            written = None
+            read = rate_confidence(text)
+            if read is not None and read[1] == WORSE_OF_TWO:
+                written = " ".join(text.split())
+                self.ratings.setdefault(written, (level, read[1], r, col))
+            return (level if level != NOT_RATED or not from_fill else from_fill), written
         if fill is None or is_neutral_colour(fill):
-            return NOT_RATED
+            return NOT_RATED, None
         if from_fill is None:
             self.warn(
                 f"the fill colour #{fill[-6:]} is not a RAG colour; loaded as Not rated. "
@@ -598,8 +744,8 @@ class _SheetReader:
                 r,
                 col,
             )
-            return NOT_RATED
-        return from_fill
+            return NOT_RATED, None
+        return from_fill, None
 
     def _fill_rag(self, fill: str) -> str | None:
         if fill in self.key_colours:
@@ -619,9 +765,12 @@ _NO_DUE_DATE = {
 
 
 def _leading_number(text: str) -> str | None:
-    """'4' from '4. Ensure that ...' or 'Recommendation 4: ...'; None for text with no label."""
-    match = re.match(r"^\s*(?:(?:ofsted\s+)?recommendation\s*)?(\d{1,2})\b[.:)\s]", text, re.I)
+    """'4' from '4. Ensure that ...', 'Recommendation 4: ...' or 'Rec 4: ...'; None for text
+    with no label."""
+    match = re.match(
+        r"^\s*(?:(?:ofsted\s+)?(?:recommendation|rec)\.?\s*)?(\d{1,2})\b[.:)\s]", text, re.I
+    )
     return match.group(1) if match else None
 
 
-__all__ = ["Action", "SheetActions", "cell_name", "parse_action_sheet"]
+__all__ = ["Action", "SheetActions", "cell_name", "find_rag_key", "parse_action_sheet"]

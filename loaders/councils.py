@@ -113,6 +113,56 @@ def _by_code() -> dict[str, Council]:
     return {c.old_la_code: c for c in councils()}
 
 
+def by_new_code(code: str) -> Council | None:
+    """The council whose ONS E-code this is (a current council before a former one)."""
+    return _by_new_code().get(code.strip().upper())
+
+
+@functools.cache
+def _by_new_code() -> dict[str, Council]:
+    found: dict[str, Council] = {}
+    for council in councils():  # current councils first
+        if council.new_la_code:
+            found.setdefault(council.new_la_code, council)
+    return found
+
+
+@dataclass(frozen=True)
+class Identified:
+    """The council an area of a metrics file is, how that is known, and any doubt."""
+
+    council: Council | None
+    evidence: str = ""
+    contradiction: str | None = None  # the file's code against the councils table
+
+
+def identify_area(code: str | None, name: str | None) -> Identified:
+    """The council an area's E-code or name identifies. A code and a name that point at two
+    councils identify neither; a code other than the table's for the council its name
+    matches is a contradiction (the file's code is kept, the council is its name's)."""
+    coded = by_new_code(code) if code else None
+    matched = match_council(name) if name and name != code else None
+    named = matched[0] if matched else None
+    if coded and named and coded.old_la_code != named.old_la_code:
+        return Identified(
+            None,
+            contradiction=f"its code {code} is {coded.la_name}'s in the councils table, but its "
+            f"name is {named.la_name}'s",
+        )
+    if coded:
+        return Identified(coded, f"its code {code}")
+    if named is None:
+        return Identified(None)
+    evidence = f"its name ({matched[1]} match to '{named.la_name}')"
+    if code and named.new_la_code and code != named.new_la_code:
+        return Identified(
+            named,
+            evidence,
+            f"its code {code} is not {named.la_name}'s in the councils table ({named.new_la_code})",
+        )
+    return Identified(named, evidence)
+
+
 def _spaced(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).split())
 

@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import defaultdict
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from loaders.errors import LoaderError, LoadWarning
-from loaders.interpret import Accounting, Answers, Interpretation
+from loaders.interpret import Accounting, Answers, Interpretation, MappingError, Question
 from loaders.kpi_tables import (
     AREA_SCHEMA,
     FIGURE_SCHEMA,
     INDICATOR_SCHEMA,
     TARGET_SCHEMA,
     MetricTables,
+)
+from loaders.metric_sheet import quoted
+from loaders.metric_vocabulary import (
+    UNIT_CHOICES,
+    is_ambiguous_unit,
+    metric_field,
+    names_what_is_counted,
+    series_suffix,
+    unit_of,
 )
 from loaders.numbers import MISSING_MARKERS
 from loaders.periods import Period, from_dfe
@@ -49,6 +59,26 @@ LEVELS = {
 # A count/percent file's row for the whole group ("Total all ages"): its count is the others'
 # denominator, its percent always 100.
 _IS_TOTAL = "coalesce(lower(trim(breakdown)) LIKE 'total%', false)"
+# A column of numbers with a few cells that are neither numbers nor missing-value markers (a
+# stray "n/k" or note) is still a column of figures: each such cell is warned and stored as
+# missing with its text. Up to this share of its filled cells; with more, the officer is asked.
+FEW_ODD_CELLS = 0.05
+# Measure columns whose name says they hold percentages ("percentage", "pupils_pct").
+_PERCENT_COLUMN = re.compile(r"(?:^|_)(?:percent|percentage|pct|%)(?:_|$)")
+# Percent markers meaning "rounds to 0": a count kept beside one must round to 0% too.
+_ROUNDS_TO_ZERO = ("k", "low")
+# A count of a count/percent file that does not give its percent out of the total row's count
+# (the SDQ bands are out of the children with a score, not of all children): not stored.
+OTHER_BASE = "count that does not give its percent out of the total"
+# A count beside a withheld percent (suppressed, not applicable): nothing to check it by.
+WITHHELD = "count beside a withheld percent"
+# What a column of numbers and text can be, when the officer is asked.
+COLUMN_CHOICES = (
+    "a measure: its text cells are missing, each warned",
+    "a label naming the figures",
+)
+# Filter columns that name a series rather than a breakdown (metric_vocabulary's fields).
+SERIES_FIELDS = ("indicator", "measure", "unit")
 
 
 def _sql_list(values: list[str]) -> str:
@@ -63,6 +93,28 @@ def _measure_name(column: str) -> str:
     return re.sub(r"_+", " ", column).strip().capitalize()
 
 
+def _column_unit(column: str) -> str | None:
+    """The unit a measure column's name gives: 'percentage', 'pupils_pct' -> %, 'number' ->
+    count; 'rate' alone could be a percentage or per 10,000, so gives none."""
+    if _PERCENT_COLUMN.search(column):
+        return "%"
+    return unit_of(_measure_name(column))
+
+
+def _number_sql(cell: str) -> str:
+    """SQL for the number a text cell holds ('1,234' -> 1234), NULL if none ('NaN' is none)."""
+    number = f"TRY_CAST(replace(trim({cell}), ',', '') AS DOUBLE)"
+    return f"CASE WHEN isfinite({number}) THEN {number} END"
+
+
+def _odd_sql(cell: str, markers: str) -> str:
+    """SQL true for a cell that is neither a number nor a missing-value marker."""
+    return (
+        f"({cell} IS NOT NULL AND {_number_sql(cell)} IS NULL "
+        f"AND lower(trim({cell})) NOT IN ({markers}))"
+    )
+
+
 def _arrow_csv(content: bytes, file_name: str) -> pa.Table:
     """The CSV as an Arrow table of text columns, named in lower case, with its line numbers."""
     table, _ = read_text_columns(content, file_name, blank_is_null=True)
@@ -75,8 +127,10 @@ def _arrow_csv(content: bytes, file_name: str) -> pa.Table:
 
 @functools.cache
 def _scratch_database() -> duckdb.DuckDBPyConnection:
-    """One in-memory database kept for reshaping (opening one costs ~15 ms)."""
-    return duckdb.connect()
+    """One in-memory database kept for reshaping (opening one costs ~15 ms). Its memory is
+    bounded well inside the reading worker's address space: by default DuckDB sizes itself
+    from the machine's memory, and an allocation past the worker's limit fails the file."""
+    return duckdb.connect(config={"memory_limit": "512MB", "threads": 2})
 
 
 def _scratch() -> duckdb.DuckDBPyConnection:
@@ -106,9 +160,10 @@ def read_dfe_csv(
         con.close()
     if own and interp.questions:
         asked = " ".join(str(q) for q in interp.questions)
+        periods = all(q.key.startswith("period meaning") for q in interp.questions)
         raise LoaderError(
-            f"The periods of this file need an answer first: {asked} Answer on the Upload "
-            "page, or give --mapping.",
+            f"{'The periods of this file need' if periods else 'This file needs'} an answer "
+            f"first: {asked} Answer on the Upload page, or give --mapping.",
             file=file_name,
         )
     return result
@@ -120,16 +175,11 @@ def _reshape(
     columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('raw')").fetchall()]
     columns = [c for c in columns if c != "source_row"]
     markers = _sql_list(sorted(MISSING_MARKERS))
+    area_sql = _area_sql(set(columns))
     candidates = [c for c in columns if c not in GEOGRAPHY]
-    # A measure column holds only numbers and missing-value markers; anything else filters.
-    checks = ", ".join(
-        f"count(*) FILTER (WHERE {_ident(c)} IS NOT NULL AND lower(trim({_ident(c)})) NOT IN ({markers}) "
-        f"AND TRY_CAST(replace({_ident(c)}, ',', '') AS DOUBLE) IS NULL)"
-        for c in candidates
+    measures, filters, odd = _column_roles(
+        con, candidates, markers, area_sql["area"], interp, answers
     )
-    bad = con.execute(f"SELECT {checks} FROM raw").fetchone() if candidates else ()
-    measures = [c for c, n in zip(candidates, bad, strict=True) if n == 0]
-    filters = [c for c in candidates if c not in measures]
     if not measures:
         raise LoaderError(
             "No measure columns were found: every column other than time and geography holds "
@@ -144,16 +194,21 @@ def _reshape(
         warnings.append(LoadWarning(f"rows of other geographic levels were not loaded: {listed}."))
 
     _register_periods(con, _read_periods(con, file_name, columns, filters, interp, answers))
-    area_sql = _area_sql(set(columns))
     count_percent = _count_percent_pairs(measures)
     if count_percent and "breakdown" in filters:
-        figures, indicators = _count_percent_figures(con, area_sql, count_percent, filters, markers)
+        figures, indicators, cells = _count_percent_figures(
+            con, interp, area_sql, count_percent, filters, markers
+        )
+        read = list(count_percent)
     else:
         count_percent = None
-        figures, indicators = _measure_figures(con, area_sql, measures, filters, markers)
-    warnings += _account(
-        con, interp, area_sql, len(columns), measures, count_percent, markers, figures
+        figures, indicators = _measure_figures(con, interp, answers, area_sql, measures, filters)
+        cells = _cells_of(figures)
+        read = measures
+    warnings += _odd_cell_warnings(
+        con, file_name, columns, [c for c in odd if c in read], area_sql["area"], markers
     )
+    warnings += _account(con, interp, area_sql, len(columns), measures, count_percent, cells)
     areas = con.sql(
         f"SELECT DISTINCT {area_sql['area']} AS area, {area_sql['kind']} AS kind, "
         f"{area_sql['code']} AS code, {area_sql['old_code']} AS old_code, "
@@ -161,12 +216,134 @@ def _reshape(
         f"WHERE geographic_level IN ({_sql_list(list(LEVELS))}) AND {area_sql['area']} IS NOT NULL"
     ).to_arrow_table()
     tables = MetricTables(
-        figures.cast(FIGURE_SCHEMA),
+        figures.select(FIGURE_SCHEMA.names).cast(FIGURE_SCHEMA),
         TARGET_SCHEMA.empty_table(),
         indicators.cast(INDICATOR_SCHEMA),
         areas.cast(AREA_SCHEMA),
     )
     return tables, warnings
+
+
+def _column_roles(
+    con, candidates: list[str], markers: str, area: str, interp: Interpretation, answers
+) -> tuple[list[str], list[str], list[str]]:
+    """(measures, filters, measures with odd cells). A measure column holds numbers and
+    missing-value markers, a filter (a label naming the figures) text. A column of numbers
+    with some other text is a filter if that text names a whole ('Total') or its values tell
+    rows apart (an age breakdown); else a measure whose odd cells are each warned, or, with
+    more than a few, what the officer says."""
+    if not candidates:
+        return [], [], []
+    stats = con.execute(
+        "SELECT "
+        + ", ".join(
+            f"count(*) FILTER (WHERE {_odd_sql(c, markers)}), count({_number_sql(c)}), "
+            f"coalesce(bool_or({_odd_sql(c, markers)} AND (lower(trim({c})) LIKE 'total%' "
+            f"OR lower(trim({c})) = 'all' OR lower(trim({c})) LIKE 'all %')), false)"
+            for c in map(_ident, candidates)
+        )
+        + " FROM raw"
+    ).fetchall()[0]
+    found = {c: stats[3 * i : 3 * i + 3] for i, c in enumerate(candidates)}
+    labels = [c for c, (odd, numbers, _) in found.items() if odd and not numbers]
+    measures = {c for c, (odd, _, _) in found.items() if not odd}
+    odd_measures, pending = [], []
+    for c, (odd, numbers, whole) in found.items():
+        if not (odd and numbers):
+            continue
+        examples = [
+            t
+            for (t,) in con.execute(
+                f"SELECT DISTINCT trim({_ident(c)}) FROM raw "
+                f"WHERE {_odd_sql(_ident(c), markers)} ORDER BY 1 LIMIT 5"
+            ).fetchall()
+        ]
+        subject = f"column '{c}'"
+        seen = f"{numbers:,} numbers and {odd:,} other cells ({quoted(examples)})"
+        if whole or _tells_rows_apart(con, c, labels, area):
+            labels.append(c)
+            why = "text naming a whole" if whole else "its values tell rows apart"
+            interp.decide("column", subject, "label", f"{seen}: {why}")
+            continue
+        if odd <= FEW_ODD_CELLS * (odd + numbers):
+            measures.add(c)
+            odd_measures.append(c)
+            interp.decide("column", subject, "measure", f"{seen}, each warned")
+            continue
+        answer = _answer(answers, subject)
+        if answer is None:
+            interp.ask(
+                Question(
+                    subject,
+                    f"Column '{c}' holds {seen} that are neither numbers nor missing-value "
+                    "markers. Is it a measure (each text cell stored as missing, with a "
+                    "warning) or a label naming the figures?",
+                    COLUMN_CHOICES,
+                    cells=tuple(examples),
+                )
+            )
+            pending.append(c)
+            continue
+        if "label" in answer.lower():
+            labels.append(c)
+        elif "measure" in answer.lower():
+            measures.add(c)
+            odd_measures.append(c)
+        else:
+            raise MappingError(
+                f"The answer '{answer}' to [{subject}] is not one of: {'; '.join(COLUMN_CHOICES)}."
+            )
+        interp.decide("column", subject, answer, f"the officer's answer to [{subject}]")
+    # Until the officer answers, the file is read as if the column were a label (or, if it
+    # is the only column of numbers, a measure): nothing is stored before the answer.
+    if not measures:
+        measures.update(pending)
+        odd_measures += pending
+    else:
+        labels += pending
+    return (
+        [c for c in candidates if c in measures],
+        [c for c in candidates if c not in measures],
+        [c for c in candidates if c in odd_measures],
+    )
+
+
+def _tells_rows_apart(con, column: str, labels: list[str], area: str) -> bool:
+    """The column's values tell apart rows that time, area and the other labels do not."""
+    keys = ["time_period", "time_identifier", "geographic_level", area, *map(_ident, labels)]
+    without, with_ = ", ".join(keys), ", ".join([*keys, _ident(column)])
+    a, b = con.execute(
+        f"SELECT count(DISTINCT ({without},)), count(DISTINCT ({with_},)) FROM raw "
+        f"WHERE geographic_level IN ({_sql_list(list(LEVELS))})"
+    ).fetchall()[0]
+    return b > a
+
+
+def _answer(answers: Answers | None, key: str) -> str | None:
+    return ((answers.get(key) or "").strip() or None) if answers is not None else None
+
+
+def _odd_cell_warnings(con, file_name, columns, odd, area, markers) -> list[LoadWarning]:
+    """A warning for each cell of a loaded row, in a measure column, that is neither a number
+    nor a missing-value marker: stored as missing, its text kept."""
+    warnings = []
+    for column in odd:
+        rows = con.execute(
+            f"SELECT source_row, trim({_ident(column)}) FROM raw "
+            "JOIN period_map USING (time_period, time_identifier) "
+            f"WHERE geographic_level IN ({_sql_list(list(LEVELS))}) AND {area} IS NOT NULL "
+            f"AND {_odd_sql(_ident(column), markers)} ORDER BY source_row"
+        ).fetchall()
+        warnings += [
+            LoadWarning(
+                f"'{text}' in column '{column}' of {file_name} is neither a number nor a "
+                "missing-value marker: stored as missing, with its text kept.",
+                row=row - 1,
+                column=columns.index(column),
+            )
+            for row, text in rows
+        ]
+    return warnings
 
 
 def _read_periods(con, file_name, columns, filters, interp, answers) -> dict[tuple, Period]:
@@ -236,58 +413,29 @@ def _register_periods(con: duckdb.DuckDBPyConnection, periods: dict[tuple, Perio
     )
 
 
-def _account(con, interp, area_sql, width, measures, pair, markers, figures) -> list[LoadWarning]:
-    """Account for every cell of the CSV: the header; each measure cell of a loaded row
-    stored, missing (a marker) or blank; its time, geography and filter cells as labels; and
-    every cell of rows not loaded, with the reason. A file with a column per measure has a
-    figure per measure cell, so its cells are counted from the figures (re-reading a
-    national file's every cell in SQL doubled its import); count/percent pairs from the
-    cells themselves."""
-
-    def classes(column: str, rows: str) -> list[str]:
-        # stored (a number), missing (a marker; never a number too), in the rows chosen
-        value, missing = _value_sql(column, markers)
-        return [f"count(*) FILTER (WHERE {rows})", f"count(CASE WHEN {rows} THEN {value} END)",
-                f"count(CASE WHEN {rows} THEN {missing} END)"]  # fmt: skip
-
-    # (reason for a number in the cell, column, rows): the number is stored unless a reason
-    if pair:
-        count, percent = pair
-        groups = [(None, count, "true"), (None, percent, f"NOT {_IS_TOTAL}"),
-                  ("redundant", percent, _IS_TOTAL)]  # fmt: skip
-        extra = [m for m in measures if m not in pair]
-    else:
-        groups, extra = [(None, m, "true") for m in measures], []
+def _account(con, interp, area_sql, width, measures, pair, cells) -> list[LoadWarning]:
+    """Account for every cell of the CSV: the header; each measure cell of a loaded row as
+    ``cells`` says (stored, missing, unreadable ...; the rest blank); its time, geography and
+    filter cells as labels; and every cell of rows not loaded, with the reason."""
     counts = con.execute(
         f"""
         WITH r AS (
-            SELECT raw.*, coalesce(geographic_level IN ({_sql_list(list(LEVELS))}), false) AS lvl,
-                   {area_sql["area"]} AS area_, p.period_label IS NOT NULL AS known
+            SELECT coalesce(geographic_level IN ({_sql_list(list(LEVELS))}), false) AS lvl,
+                   geographic_level, {area_sql["area"]} AS area_,
+                   p.period_label IS NOT NULL AS known
             FROM raw LEFT JOIN period_map p USING (time_period, time_identifier)
-        ),
-        by_row AS (
-            SELECT count(*) FILTER (WHERE NOT lvl) AS other_level,
-                   count(*) FILTER (WHERE lvl AND area_ IS NULL) AS no_area,
-                   list(DISTINCT geographic_level) FILTER (WHERE lvl AND area_ IS NULL) AS levels,
-                   count(*) FILTER (WHERE lvl AND area_ IS NOT NULL AND NOT known) AS unanswered,
-                   count(*) FILTER (WHERE lvl AND area_ IS NOT NULL AND known) AS loaded
-            FROM r
-        ),
-        by_cell AS (
-            SELECT {", ".join(e for _, column, rows in groups for e in classes(column, rows))}
-            FROM r WHERE lvl AND area_ IS NOT NULL AND known
         )
-        SELECT * FROM by_row{", by_cell" if pair else ""}
+        SELECT count(*) FILTER (WHERE NOT lvl) AS other_level,
+               count(*) FILTER (WHERE lvl AND area_ IS NULL) AS no_area,
+               list(DISTINCT geographic_level) FILTER (WHERE lvl AND area_ IS NULL) AS levels,
+               count(*) FILTER (WHERE lvl AND area_ IS NOT NULL AND NOT known) AS unanswered,
+               count(*) FILTER (WHERE lvl AND area_ IS NOT NULL AND known) AS loaded
+        FROM r
         """
     ).fetchall()[0]
-    other_level, no_area, no_area_levels, unanswered, rows, *cells = counts
-    if not pair:  # one figure per measure cell of a loaded row
-        groups = [(None, "measures", "true")]
-        cells = [
-            figures.num_rows,
-            pc.sum(pc.is_valid(figures["value"])).as_py() or 0,
-            pc.sum(pc.is_valid(figures["missing"])).as_py() or 0,
-        ]
+    other_level, no_area, no_area_levels, unanswered, rows = counts
+    read = list(pair) if pair else measures
+    extra = [m for m in measures if m not in read]
     found = Accounting()
     found.add(None, 0)
     for reason, n in [
@@ -298,12 +446,12 @@ def _account(con, interp, area_sql, width, measures, pair, markers, figures) -> 
     ]:
         if n:
             found.add(reason, n)
-    for (reason, _, _), (n, numbers, markers) in zip(
-        groups, zip(*[iter(cells)] * 3, strict=True), strict=True
-    ):
-        for why, k in ((reason, numbers), ("missing", markers), ("blank", n - numbers - markers)):
-            if k or why is None:
-                found.add(why, k)
+    for reason, n in cells:
+        if n or reason is None:
+            found.add(reason, n)
+    blank = rows * len(read) - sum(n for _, n in cells)  # UNPIVOT leaves out blank cells
+    if blank:
+        found.add("blank", blank)
     interp.accounting.merge(found)
     warnings = []
     if no_area:
@@ -321,6 +469,20 @@ def _account(con, interp, area_sql, width, measures, pair, markers, figures) -> 
             )
         )
     return warnings
+
+
+def _cells_of(figures: pa.Table) -> list[tuple[str | None, int]]:
+    """How the measure cells behind a file's figures are accounted for: a figure per filled
+    cell, its value stored, or its text kept as missing (a marker, or text that is neither)."""
+    texts = figures["missing"].drop_null()
+    markers = pc.sum(
+        pc.is_in(pc.utf8_lower(texts), value_set=pa.array(sorted(MISSING_MARKERS)))
+    ).as_py()
+    return [
+        (None, len(figures) - figures["value"].null_count),
+        ("missing", markers or 0),
+        ("unreadable", len(texts) - (markers or 0)),
+    ]
 
 
 def _area_sql(columns: set[str]) -> dict[str, str]:
@@ -349,12 +511,11 @@ def _area_sql(columns: set[str]) -> dict[str, str]:
     return {"area": area, "kind": kind, "code": code, "old_code": old, "region": region}
 
 
-def _value_sql(column: str, markers: str) -> tuple[str, str]:
-    """SQL for a cell's number and for its missing-value marker."""
+def _value_sql(column: str) -> tuple[str, str]:
+    """SQL for a cell's number and, when it holds none, its text (a marker, or warned)."""
     c = _ident(column)
-    value = f"TRY_CAST(replace({c}, ',', '') AS DOUBLE)"
-    missing = f"CASE WHEN lower(trim({c})) IN ({markers}) THEN trim({c}) END"
-    return value, missing
+    value = _number_sql(c)
+    return value, f"CASE WHEN {value} IS NULL THEN trim({c}) END"
 
 
 def _count_percent_pairs(measures: list[str]) -> tuple[str, str] | None:
@@ -366,54 +527,123 @@ def _count_percent_pairs(measures: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _count_percent_figures(con, area_sql, pair, filters, markers) -> tuple[pa.Table, pa.Table]:
+def _count_percent_figures(
+    con, interp, area_sql, pair, filters, markers
+) -> tuple[pa.Table, pa.Table, list[tuple[str | None, int]]]:
     """Files such as the children-looked-after health outcomes: a count and a percent per
-    breakdown, with a 'Total ...' breakdown giving the denominator."""
+    breakdown, with a 'Total ...' breakdown giving the denominator.
+
+    Each breakdown is one series of one unit: a percent series if any of its percents is a
+    number (a row whose percent is withheld is missing, never its count), else a series of
+    its counts (the SDQ average score). A count is kept as the numerator, with the total as
+    denominator, only where it gives the percent as published (within the rounding shown)."""
     count, percent = pair
-    count_value, count_missing = _value_sql(count, markers)
-    percent_value, percent_missing = _value_sql(percent, markers)
-    names = [_sql_list([count]), _sql_list([percent])]
     group = [f for f in filters if f != "breakdown"]
     description = " || ' / ' || ".join(f"coalesce({_ident(f)}, '')" for f in group) or "NULL"
-    is_total = _IS_TOTAL
-    indicator = f"CASE WHEN {is_total} THEN {description} || ': total' ELSE trim(breakdown) END"
+    indicator = f"CASE WHEN {_IS_TOTAL} THEN {description} || ': total' ELSE trim(breakdown) END"
     partition = ", ".join(
         ["time_period", "time_identifier", "geographic_level", area_sql["area"]]
         + [_ident(f) for f in group]
     )
+    counted = _measure_name(count[: -len("_count")]).lower() or "count"
+    # half a unit of the last decimal the percent shows: 42 is 41.5 to 42.5
+    tolerance = r"0.5 * pow(10, -length(regexp_extract(percent_text, '\.(\d+)$', 1))) + 1e-9"
+
+    def cell(text: str, number: str, stored: str) -> str:
+        return (
+            f"CASE WHEN {text} IS NULL THEN 'blank' WHEN {number} IS NULL THEN CASE WHEN "
+            f"lower({text}) IN ({markers}) THEN 'missing' ELSE 'unreadable' END ELSE {stored} END"
+        )
+
     query = f"""
         WITH base AS (
-            SELECT *, {area_sql["area"]} AS area, {area_sql["kind"]} AS kind,
-                   {indicator} AS indicator, {description} AS description,
-                   {count_value} AS count_value, {percent_value} AS percent_value,
-                   CASE WHEN {is_total} THEN {count_missing}
-                        ELSE coalesce({percent_missing}, {count_missing}) END AS marker,
-                   max(CASE WHEN {is_total} THEN {count_value} END) OVER (PARTITION BY {partition}) AS total
+            SELECT source_row, time_period, time_identifier, {area_sql["area"]} AS area,
+                   {area_sql["kind"]} AS kind, {indicator} AS indicator, {_IS_TOTAL} AS is_total,
+                   trim({_ident(count)}) AS count_text, trim({_ident(percent)}) AS percent_text,
+                   {_number_sql(_ident(count))} AS count_value,
+                   {_number_sql(_ident(percent))} AS percent_value,
+                   max(CASE WHEN {_IS_TOTAL} THEN {_number_sql(_ident(count))} END)
+                       OVER (PARTITION BY {partition}) AS total
             FROM raw WHERE geographic_level IN ({_sql_list(list(LEVELS))})
+        ),
+        loaded AS (
+            SELECT base.*, p.period_label, p.period_type, p.period_start, p.period_end,
+                   CASE WHEN is_total THEN 'total'
+                        WHEN bool_or(percent_value IS NOT NULL) OVER (PARTITION BY indicator)
+                        THEN 'percent' ELSE 'count' END AS role
+            FROM base JOIN period_map p USING (time_period, time_identifier)
+            WHERE area IS NOT NULL
+        ),
+        paired AS (
+            SELECT *, coalesce(role = 'percent' AND count_value IS NOT NULL AND total > 0 AND (
+                       abs(100 * count_value / total - percent_value) <= {tolerance}
+                       OR (lower(percent_text) IN ({_sql_list(list(_ROUNDS_TO_ZERO))})
+                           AND 100 * count_value / total <= 0.5 + 1e-9)), false) AS paired
+            FROM loaded
         )
-        SELECT indicator, area, NULL AS breakdown, p.period_label, p.period_type, p.period_start,
-               p.period_end,
-               CASE WHEN {is_total} THEN count_value ELSE coalesce(percent_value, count_value) END AS value,
-               CASE WHEN {is_total} THEN 'children'
-                    WHEN percent_value IS NOT NULL THEN '%'
-                    WHEN indicator ILIKE '%score%' THEN 'score'
-                    WHEN count_value IS NOT NULL THEN 'children' END AS unit,
-               CASE WHEN percent_value IS NOT NULL AND NOT {is_total} THEN count_value END AS numerator,
-               CASE WHEN percent_value IS NOT NULL AND NOT {is_total} THEN total END AS denominator,
+        SELECT indicator, area, NULL AS breakdown, period_label, period_type, period_start,
+               period_end,
+               CASE WHEN role = 'percent' THEN percent_value ELSE count_value END AS value,
+               CASE WHEN role = 'percent' THEN CASE WHEN percent_value IS NOT NULL THEN '%' END
+                    WHEN role = 'count' AND indicator ILIKE '%score%' THEN 'score'
+                    ELSE {_sql_list([counted])} END AS unit,
+               CASE WHEN paired THEN count_value END AS numerator,
+               CASE WHEN paired THEN total END AS denominator,
                kind <> 'council' AS is_benchmark,
-               CASE WHEN (CASE WHEN {is_total} THEN count_value ELSE coalesce(percent_value, count_value) END) IS NULL
-                    THEN marker END AS missing,
+               CASE WHEN role = 'percent' THEN CASE WHEN percent_value IS NULL THEN
+                        coalesce(percent_text, CASE WHEN count_value IS NULL THEN count_text END) END
+                    WHEN role = 'total' THEN CASE WHEN count_value IS NULL THEN count_text END
+                    ELSE CASE WHEN count_value IS NULL THEN coalesce(count_text, percent_text) END
+               END AS missing,
                NULL AS source_sheet, source_row,
                -- the column the value (or its marker) was read from
-               CASE WHEN {is_total} THEN {names[0]}
-                    WHEN percent_value IS NOT NULL THEN {names[1]}
-                    WHEN count_value IS NOT NULL THEN {names[0]}
-                    WHEN marker IS NOT NULL AND {percent_missing} IS NULL THEN {names[0]}
-                    ELSE {names[1]} END AS source_column
-        FROM base JOIN period_map p USING (time_period, time_identifier)
-        WHERE area IS NOT NULL
-    """
+               CASE WHEN (role = 'percent' AND (percent_text IS NOT NULL
+                          OR count_value IS NOT NULL OR count_text IS NULL))
+                      OR (role = 'count' AND count_text IS NULL AND percent_text IS NOT NULL)
+                    THEN {_sql_list([percent])} ELSE {_sql_list([count])} END AS source_column,
+               role,
+               {cell("count_text", "count_value",
+                     f"CASE WHEN role <> 'percent' OR paired THEN 'stored' "
+                     f"WHEN percent_value IS NULL THEN '{WITHHELD}' ELSE '{OTHER_BASE}' END")}
+                   AS count_cell,
+               {cell("percent_text", "percent_value",
+                     "CASE WHEN role = 'total' THEN 'redundant' ELSE 'stored' END")} AS percent_cell
+        FROM paired
+    """  # fmt: skip
     figures = con.sql(query).to_arrow_table()
+    con.register("pairs", figures)
+    cells = [
+        (None if reason == "stored" else reason, n)
+        for reason, n in con.execute(
+            "SELECT cell, count(*) FROM (SELECT count_cell AS cell FROM pairs "
+            "UNION ALL SELECT percent_cell FROM pairs) GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+    ]
+    series = con.execute(
+        f"""SELECT indicator, max(unit), any_value(role),
+                   count(*) FILTER (WHERE count_cell = 'stored'),
+                   count(*) FILTER (WHERE count_cell = '{OTHER_BASE}')
+            FROM pairs GROUP BY indicator ORDER BY indicator"""
+    ).fetchall()
+    units = {}
+    for name, unit, role, kept, other in series:
+        units[name] = unit
+        if role == "total":
+            continue
+        interp.decide(
+            "unit", f"indicator '{name}'", unit,
+            f"its {percent} cells are numbers: a row whose percent is withheld is missing, "
+            "never its count" if role == "percent" else
+            f"none of its {percent} cells is a number: its figure is its {count}",
+        )  # fmt: skip
+        if other:
+            interp.decide(
+                "denominator", f"indicator '{name}'",
+                f"the total's count for {kept:,} figures, none for {other:,}",
+                f"{other:,} of its {count} cells do not give their percent out of the total "
+                "row's count (within the rounding shown): they are out of another base, so "
+                "the percent is stored alone",
+            )  # fmt: skip
     info = con.execute(
         f"SELECT DISTINCT {indicator} AS indicator, {description} AS description "
         f"FROM raw WHERE geographic_level IN ({_sql_list(list(LEVELS))})"
@@ -421,62 +651,225 @@ def _count_percent_figures(con, area_sql, pair, filters, markers) -> tuple[pa.Ta
     indicators = pa.table(
         {
             "indicator": [name for name, _ in info],
-            "unit": [None] * len(info),
+            "unit": [units.get(name) for name, _ in info],
             "polarity": [KNOWN_POLARITY.get(name.lower()) for name, _ in info],
             "description": [desc for _, desc in info],
             "source": ["DfE explore-education-statistics"] * len(info),
         }
     )
-    return figures, indicators
+    return figures, indicators, cells
 
 
-def _measure_figures(con, area_sql, measures, filters, markers) -> tuple[pa.Table, pa.Table]:
-    """Files with one column per measure, such as the social work workforce statistics."""
-    names = {m: KNOWN_MEASURES.get(m, (_measure_name(m), None, None)) for m in measures}
-    con.register(
-        "measure_map",
-        pa.table(
-            {
-                "measure": list(names),
-                "indicator": [n[0] for n in names.values()],
-                "measure_unit": [n[1] for n in names.values()],
-            }
-        ),
-    )
+def _measure_figures(
+    con, interp, answers, area_sql, measures, filters
+) -> tuple[pa.Table, pa.Table]:
+    """Files with one column per measure, such as the social work workforce statistics, or
+    a value column whose series indicator, measure and unit columns name."""
+    roles: dict[str, str] = {}
+    for f in filters:
+        role = metric_field(f)
+        if role in SERIES_FIELDS and role not in roles:
+            roles[role] = f
+    texts = {
+        role: f"nullif(trim({_ident(roles[role])}), '')" if role in roles else "NULL::VARCHAR"
+        for role in SERIES_FIELDS
+    }
+    series = _series(con, interp, answers, roles, texts, measures)
+    con.register("series_map", series)
     # Filter values name the breakdown; "Total" rows are the whole, with no breakdown.
     parts = [
         f"CASE WHEN lower(trim({_ident(f)})) LIKE 'total%' THEN NULL ELSE trim({_ident(f)}) END"
         for f in filters
+        if f not in roles.values()
     ]
     breakdown = f"nullif(concat_ws(' / ', {', '.join(parts)}), '')" if parts else "NULL"
-    value, missing = _value_sql("raw_value", markers)
+    value, missing = _value_sql("raw_value")
     query = f"""
         WITH long AS (
             UNPIVOT (
                 SELECT source_row, time_period, time_identifier, geographic_level,
                        {area_sql["area"]} AS area, {area_sql["kind"]} AS kind,
-                       {breakdown} AS breakdown, {", ".join(_ident(m) for m in measures)}
+                       {breakdown} AS breakdown, {texts["indicator"]} AS s_indicator,
+                       {texts["measure"]} AS s_measure, {texts["unit"]} AS s_unit,
+                       {", ".join(_ident(m) for m in measures)}
                 FROM raw WHERE geographic_level IN ({_sql_list(list(LEVELS))})
             ) ON {", ".join(_ident(m) for m in measures)} INTO NAME measure VALUE raw_value
         )
         SELECT m.indicator, area, breakdown, p.period_label, p.period_type, p.period_start,
-               p.period_end, {value} AS value, m.measure_unit AS unit, NULL AS numerator,
+               p.period_end, {value} AS value, m.unit, NULL AS numerator,
                NULL AS denominator, kind <> 'council' AS is_benchmark,
-               CASE WHEN {value} IS NULL THEN {missing} END AS missing,
-               NULL AS source_sheet, source_row, measure AS source_column
-        FROM long
+               {missing} AS missing, NULL AS source_sheet, source_row,
+               l.measure AS source_column
+        FROM long l
         JOIN period_map p USING (time_period, time_identifier)
-        JOIN measure_map m USING (measure)
+        JOIN series_map m ON m.measure = l.measure
+            AND m.s_indicator IS NOT DISTINCT FROM l.s_indicator
+            AND m.s_measure IS NOT DISTINCT FROM l.s_measure
+            AND m.s_unit IS NOT DISTINCT FROM l.s_unit
         WHERE area IS NOT NULL
     """
     figures = con.sql(query).to_arrow_table()
+    first = {}
+    for row in series.to_pylist():
+        first.setdefault(row["indicator"], row)
     indicators = pa.table(
         {
-            "indicator": [n[0] for n in names.values()],
-            "unit": [n[1] for n in names.values()],
-            "polarity": [n[2] for n in names.values()],
-            "description": [f"DfE column {m}" for m in names],
-            "source": ["DfE explore-education-statistics"] * len(names),
+            "indicator": list(first),
+            "unit": [r["unit"] for r in first.values()],
+            "polarity": [r["polarity"] for r in first.values()],
+            "description": [r["description"] for r in first.values()],
+            "source": ["DfE explore-education-statistics"] * len(first),
         }
     )
     return figures, indicators
+
+
+def _series(con, interp, answers, roles, texts, measures) -> pa.Table:
+    """Each series of the file: its measure column and indicator, measure and unit texts,
+    named and given its unit. An indicator column names the indicator; a measure or unit
+    that tells series apart becomes part of the name ('... (count)', '... (per 10,000 ...)');
+    the unit comes from a unit column naming a unit, else the measure, else the column name.
+    A unit column naming what is counted ('Persons') gives no unit."""
+    combos = con.execute(
+        f"SELECT DISTINCT {texts['indicator']}, {texts['measure']}, {texts['unit']} FROM raw "
+        f"WHERE geographic_level IN ({_sql_list(list(LEVELS))}) ORDER BY ALL"
+    ).fetchall()
+    names = {
+        m: KNOWN_MEASURES.get(m) or (_measure_name(m), _column_unit(m), None) for m in measures
+    }
+    said = {}
+    for role in ("unit", "measure"):
+        if role in roles:
+            index = SERIES_FIELDS.index(role)
+            words = [w for w in dict.fromkeys(c[index] for c in combos) if w is not None]
+            said[role] = {w: _unit_word(w, roles[role], role, interp, answers) for w in words}
+            _decide_column(interp, roles[role], role, said[role])
+    by_indicator: dict[str | None, list[tuple]] = defaultdict(list)
+    for combo in combos:
+        by_indicator[combo[0]].append(combo)
+    rows = []
+    for indicator, group in by_indicator.items():
+        split_measure = len({m for _, m, _ in group}) > 1
+        units: dict[str | None, set] = defaultdict(set)
+        for _, m, u in group:
+            units[m].add(u)
+        split_unit = any(len(us) > 1 for us in units.values())
+        named = []
+        for _, m, u in group:
+            parts = [series_suffix(m)] if split_measure and m else []
+            parts += [series_suffix(u)] if split_unit and u else []
+            for column in measures:
+                label, column_unit, polarity = names[column]
+                # an indicator column names the indicator; several value columns, its series
+                base, told = label, parts
+                if indicator is not None:
+                    base, told = indicator, ([label] if len(measures) > 1 else []) + parts
+                name = f"{base} ({', '.join(told)})" if told else base
+                unit, evidence = _series_unit(roles, said, m, u, column, column_unit)
+                named.append(name)
+                rows.append({
+                    "measure": column, "s_indicator": indicator, "s_measure": m, "s_unit": u,
+                    "indicator": name, "unit": unit,
+                    "polarity": polarity or KNOWN_POLARITY.get(name.lower()),
+                    "description": f"DfE column {column}" + (
+                        f", {roles['indicator']} '{indicator}'" if indicator else ""),
+                })  # fmt: skip
+                interp.decide("unit", f"indicator '{name}'", unit or "number", evidence)
+        if indicator is not None and (split_measure or split_unit):
+            told = " and ".join(r for r, split in (("measure", split_measure),
+                                                   ("unit", split_unit)) if split)  # fmt: skip
+            interp.decide(
+                "series", f"indicator '{indicator}'", "; ".join(dict.fromkeys(named)),
+                f"its {told} tells series apart",
+            )  # fmt: skip
+    return pa.table(
+        {
+            key: pa.array([r[key] for r in rows], pa.string())
+            for key in (
+                "measure",
+                "s_indicator",
+                "s_measure",
+                "s_unit",
+                "indicator",
+                "unit",
+                "polarity",
+                "description",
+            )
+        }
+    )
+
+
+def _series_unit(roles, said, measure, unit, column, column_unit) -> tuple[str | None, str]:
+    """A series' unit and its evidence: its unit column if that names a unit, else its
+    measure, else its column's name."""
+    if unit and said.get("unit", {}).get(unit):
+        return said["unit"][unit], f"column {roles['unit']} '{unit}'"
+    if measure and said.get("measure", {}).get(measure):
+        return said["measure"][measure], f"column {roles['measure']} '{measure}'"
+    if column_unit:
+        return column_unit, f"column {column}"
+    return None, "no unit in its measure, unit or column name"
+
+
+def _unit_word(text: str, column: str, role: str, interp: Interpretation, answers) -> str | None:
+    """The unit a unit or measure cell names. 'Rate' (a percentage or per 10,000?) and, in a
+    unit column, a word that is neither a unit nor what is counted ('Score') are asked."""
+    key = f"unit '{column}' '{text}'"
+    if is_ambiguous_unit(text):
+        answer = _answer(answers, key)
+        if answer is None:
+            interp.ask(
+                Question(
+                    key,
+                    f"'{text}' in column '{column}' could be a percentage or a rate per 1,000, "
+                    "10,000 or 100,000. Which is it?",
+                    UNIT_CHOICES,
+                    cells=(text,),
+                )
+            )
+            return None
+        if answer.lower() == UNIT_CHOICES[-1]:
+            return None
+        if unit_of(answer) is None:
+            raise MappingError(
+                f"The answer '{answer}' to [{key}] is not a unit; give one of "
+                f"{', '.join(UNIT_CHOICES)}."
+            )
+        return unit_of(answer)
+    unit = unit_of(text)
+    if unit or role == "measure" or names_what_is_counted(text):
+        return unit
+    choices = (f"'{text}' is the unit", f"'{text}' is what is counted, not a unit")
+    answer = _answer(answers, key)
+    if answer is None:
+        interp.ask(
+            Question(
+                key,
+                f"Column '{column}' holds '{text}': is it the unit of the figures beside it, "
+                "or what they count?",
+                choices,
+                cells=(text,),
+            )
+        )
+        return None
+    if answer == choices[0] or ("unit" in answer.lower() and "not" not in answer.lower()):
+        return " ".join(text.split())
+    return None
+
+
+def _decide_column(interp: Interpretation, column: str, role: str, units: dict) -> None:
+    subject = f"column '{column}'"
+    if role == "measure":
+        found = ", ".join(f"'{t}' {u or 'no unit'}" for t, u in units.items())
+        interp.decide("unit", subject, "measure: tells series apart", f"units {found}")
+        return
+    read = [t for t, u in units.items() if u]
+    not_units = [t for t, u in units.items() if not u]
+    if read:
+        interp.decide("unit", subject, "the unit", f"values {quoted(read)} are units")
+    if not_units:
+        interp.decide(
+            "unit", subject, "not the unit: what is counted",
+            f"values {quoted(not_units)} are not units (%, count, per 10,000, £); they name "
+            "what is counted",
+        )  # fmt: skip

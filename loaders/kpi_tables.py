@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from loaders.councils import identify_area
 from loaders.errors import LoadWarning
 from loaders.interpret import Interpretation, MappingError, Question
-from loaders.metric_sheet import Figure, IndicatorInfo, SheetMetrics, answer_of
-from loaders.metric_vocabulary import says_percent, series_suffix, unit_of
-from loaders.numbers import is_percent_format, percent_in_cell
+from loaders.metric_sheet import Figure, IndicatorInfo, SheetMetrics, TargetFigure, answer_of
+from loaders.metric_vocabulary import names_what_is_counted, says_percent, series_suffix, unit_of
+from loaders.numbers import is_percent_format, is_plain_number, percent_in_cell, read_value
 from loaders.text import cell_text
 
 if TYPE_CHECKING:
@@ -112,8 +113,13 @@ class MetricTables:
         )
 
 
-def from_sheets(results: list[SheetMetrics], own_area: str) -> MetricTables:
-    """Gather the figures of every sheet; figures with no area are the file's own council."""
+def from_sheets(
+    results: list[SheetMetrics], own_area: str, interp: Interpretation | None = None,
+    warnings: list[LoadWarning] | None = None,
+) -> MetricTables:  # fmt: skip
+    """Gather the figures of every sheet; figures with no area are the file's own council.
+    What the councils table says of an area is decided in ``interp``, doubts warned."""
+    warnings = warnings if warnings is not None else []
     figures = [f for result in results for f in result.figures if not f.dropped]
     targets = [
         t
@@ -166,6 +172,18 @@ def from_sheets(results: list[SheetMetrics], own_area: str) -> MetricTables:
         },
         schema=INDICATOR_SCHEMA,
     )
+    area_table = _area_table(figures, own_area, interp, warnings)
+    return MetricTables(figure_table, target_table, indicator_table, area_table)
+
+
+def _area_table(
+    figures: list[Figure], own_area: str, interp: Interpretation | None,
+    warnings: list[LoadWarning],
+) -> pa.Table:  # fmt: skip
+    """Each area with its kind and code; a council the councils table knows (by its E-code,
+    else its name) takes its 3-digit code from there, so neighbours join to it. Its region is
+    left to the files that state one: a region taken from the table would replace the one a
+    national data set gives ("London (Outer)", LAIT's) with the table's ("London")."""
     areas: dict[str, list[str | None]] = (
         {own_area: ["council", None]} if any(f.area is None for f in figures) else {}
     )
@@ -173,17 +191,37 @@ def from_sheets(results: list[SheetMetrics], own_area: str) -> MetricTables:
         if f.area is not None:
             known = areas.setdefault(f.area, [f.area_kind or "council", f.area_code])
             known[1] = known[1] or f.area_code
-    area_table = pa.table(
+    old_codes = []
+    for area, (kind, code) in areas.items():
+        found = identify_area(code, area) if kind == "council" else None
+        council = found.council if found else None
+        old_codes.append(council.old_la_code if council else None)
+        if found and found.contradiction:
+            taken = (
+                f"its council is taken from {found.evidence}" if council
+                else "it is not joined to either council's neighbours"
+            )  # fmt: skip
+            warnings.append(
+                LoadWarning(
+                    f"area '{area}': {found.contradiction}; the file's code is kept and {taken}."
+                )
+            )
+        if council and interp is not None:
+            interp.decide(
+                "area", f"area '{area}'",
+                f"council {council.old_la_code} {council.la_name}",
+                f"{found.evidence}, in the councils table",
+            )  # fmt: skip
+    return pa.table(
         {
             "area": list(areas),
             "kind": [kind for kind, _ in areas.values()],
             "code": [code for _, code in areas.values()],
-            "old_code": [None] * len(areas),
+            "old_code": old_codes,
             "region": [None] * len(areas),
         },
         schema=AREA_SCHEMA,
     )
-    return MetricTables(figure_table, target_table, indicator_table, area_table)
 
 
 def _indicator_info(results: list[SheetMetrics]) -> dict[str, IndicatorInfo]:
@@ -210,7 +248,8 @@ def metric_tables(
     warnings = settle(results, ctx, own_area)
     if ctx is not None:
         account(ctx.interp, results)
-    return from_sheets(results, own_area), warnings
+    tables = from_sheets(results, own_area, ctx.interp if ctx else None, warnings)
+    return tables, warnings
 
 
 def account(interp: Interpretation, results: list[SheetMetrics]) -> None:
@@ -230,8 +269,10 @@ def settle(results: list[SheetMetrics], ctx: Context | None, own_area: str) -> l
     if ctx is None:
         return []
     figures = [f for result in results for f in result.figures]
+    targets = [t for result in results for t in result.targets]
     _split_series(figures, ctx)
-    _check_units(figures, ctx)
+    _units_from_names(figures)
+    _check_units(figures, targets, ctx)
     warnings = _settle_collisions(figures, ctx, own_area)
     _decide_units(figures, ctx.interp)
     return warnings
@@ -246,19 +287,20 @@ def _split_series(figures: list[Figure], ctx: Context) -> None:
         keys = []
         if len({f.tags["measure"] for f in group if "measure" in f.tags}) > 1:
             keys.append("measure")
-        # A unit column tells series apart where it names different units for one measure.
-        units: dict[str | None, set[str]] = defaultdict(set)
+        # A unit column tells series apart where it names different units for one measure:
+        # '%' on some rows and 'Persons' (what is counted: a count) on others.
+        units: dict[str | None, set[str | None]] = defaultdict(set)
         for f in group:
             if "unit" in f.tags:
-                units[f.tags.get("measure")].add(f.tags["unit"])
-        if any(len(us) > 1 and all(unit_of(u) for u in us) for us in units.values()):
+                units[f.tags.get("measure")].add(_unit_meaning(f.tags["unit"]))
+        if any(len(us) > 1 and None not in us for us in units.values()):
             keys.append("unit")
         if not keys:
             continue
         for f in group:
-            parts = [series_suffix(f.tags[k]) for k in keys if k in f.tags]
+            parts = [_suffix(k, f.tags[k]) for k in keys if k in f.tags]
             if parts:
-                f.indicator = f"{name} ({', '.join(parts)})"
+                f.indicator = f"{name} ({', '.join(dict.fromkeys(parts))})"
         values = list(dict.fromkeys(f.tags[k] for f in group for k in keys if k in f.tags))
         ctx.interp.decide(
             "series", f"indicator '{name}'",
@@ -267,36 +309,85 @@ def _split_series(figures: list[Figure], ctx: Context) -> None:
         )  # fmt: skip
 
 
-# Values that contradict their row: asked, never stored silently.
-def _check_units(figures: list[Figure], ctx: Context) -> None:
+def _unit_meaning(text: str) -> str | None:
+    """What a unit cell says of its figures: its unit, 'count' for what is counted
+    ('Persons'), None for a word that is neither."""
+    return unit_of(text) or ("count" if names_what_is_counted(text) else None)
+
+
+def _suffix(key: str, text: str) -> str:
+    """How a measure or unit names its series; a unit naming what is counted is a count."""
+    return "count" if key == "unit" and names_what_is_counted(text) else series_suffix(text)
+
+
+_BY_NAME = "the name '{}'"
+
+
+def _units_from_names(figures: list[Figure]) -> None:
+    """A series whose name says '%' ('Care leavers in EET (%)') is in %, where no cell,
+    header or unit column says its unit."""
+    for f in figures:
+        if f.reading.unit is None and "%" in f.indicator:
+            f.reading = replace(f.reading, unit="%")
+            f.unit_from = _BY_NAME.format(f.indicator)
+
+
+# Values that contradict their row: asked, never stored silently. The answer applies to
+# every figure of the row or series in that unit: its benchmarks and its targets too.
+def _check_units(figures: list[Figure], targets: list[TargetFigure], ctx: Context) -> None:
     lines: dict[tuple[str, str], list[Figure]] = defaultdict(list)
     for f in figures:
         lines[(f.source_sheet, f.line or f"'{f.indicator}'")].append(f)
+    following: dict[int, list[TargetFigure]] = defaultdict(list)
+    for t in targets:
+        if t.follows is not None:
+            following[id(t.follows)].append(t)
     for (sheet, line), group in lines.items():
         names = list(dict.fromkeys(f.indicator for f in group))
         for name in names:
             series = [f for f in group if f.indicator == name]
+            aims = [t for f in series for t in following.get(id(f), ())]
             key = f"unit '{sheet}'!{line}" + (f" '{name}'" if len(names) > 1 else "")
             subject = f"{line[0].upper()}{line[1:]}" + (f" ('{name}')" if series[0].line else "")
-            if not _counts_as_percent(series, key, subject, ctx):
-                _fraction_as_percent(series, key, subject, ctx)
+            if not _counts_as_percent(series, aims, key, subject, ctx):
+                _fraction_as_percent(series, aims, key, subject, ctx)
 
 
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _counts_as_percent(series: list[Figure], key: str, subject: str, ctx: Context) -> bool:
+def _cell_number(value: object) -> float | None:
+    """The number a cell holds as a number, or as text that is only a number (a CSV)."""
+    if _number(value):
+        return float(value)
+    return read_value(value).value if is_plain_number(value) else None
+
+
+Entry = Figure | TargetFigure  # a figure of a row, or its target
+
+
+def _rescale(entry: Entry, value: float, unit: str | None, evidence: str | None) -> None:
+    if isinstance(entry, TargetFigure):
+        entry.target = value
+        return
+    entry.reading = replace(entry.reading, value=value, unit=unit)
+    entry.unit_from = evidence
+
+
+def _counts_as_percent(
+    series: list[Figure], targets: list[TargetFigure], key: str, subject: str, ctx: Context
+) -> bool:
     """Referrals 19 formatted 0% reads 1900%: a count, when the row says nothing of %."""
-    numbers = [f for f in series if _number(f.cell)]
-    formatted = [f for f in numbers if is_percent_format(f.number_format)]
+    numbers: list[Entry] = [e for e in [*series, *targets] if _number(e.cell)]
+    formatted = [e for e in numbers if is_percent_format(e.number_format)]
     suspects = [
-        f for f in formatted if float(f.cell).is_integer() and abs(f.cell) >= COUNT_AS_PERCENT_FROM
+        e for e in formatted if float(e.cell).is_integer() and abs(e.cell) >= COUNT_AS_PERCENT_FROM
     ]
     if not suspects:
         return False
-    percent_ids = {id(f) for f in formatted}
-    plain = [f for f in numbers if id(f) not in percent_ids and float(f.cell).is_integer()]
+    percent_ids = {id(e) for e in formatted}
+    plain = [e for e in numbers if id(e) not in percent_ids and float(e.cell).is_integer()]
     evidence = []
     if not says_percent(series[0].base):
         evidence.append(f"the name '{series[0].base}' says nothing of a percentage")
@@ -316,23 +407,28 @@ def _counts_as_percent(series: list[Figure], key: str, subject: str, ctx: Contex
                 f"{' and '.join(evidence)}. Are these counts or percentages?",
                 choices,
                 likely=choices[0],
-                cells=_cells(series),
+                cells=_cells(series, targets),
                 **_where(first),
             )
         )
         return True
     if _pick(answer, choices, ("count", "percent"), key) == 0:
-        for f in formatted:
-            f.reading = replace(f.reading, value=float(f.cell), unit=None)
-            f.unit_from = None
+        for e in formatted:
+            _rescale(e, float(e.cell), None, None)
     ctx.interp.decide("unit", subject, answer, f"the answer to [{key}]", **_where(first))
     return True
 
 
-def _fraction_as_percent(series: list[Figure], key: str, subject: str, ctx: Context) -> None:
-    """0.08 with no percent format in a row of percentages: 8%, or 0.08%?"""
-    plain = [f for f in series if _number(f.cell) and not is_percent_format(f.number_format)]
-    suspects = [f for f in plain if 0 < abs(f.cell) < 1]
+def _fraction_as_percent(
+    series: list[Figure], targets: list[TargetFigure], key: str, subject: str, ctx: Context
+) -> None:
+    """0.08 with no percent format in a row of percentages (or its target): 8%, or 0.08%?"""
+    plain = [
+        (e, number)
+        for e in [*series, *targets]
+        if (number := _cell_number(e.cell)) is not None and not is_percent_format(e.number_format)
+    ]
+    suspects = [e for e, number in plain if 0 < abs(number) < 1]
     if not suspects:
         return
     own = [f for f in series if percent_in_cell(f.cell, f.number_format) and f.reading.value]
@@ -341,13 +437,18 @@ def _fraction_as_percent(series: list[Figure], key: str, subject: str, ctx: Cont
         evidence.append(f"the name '{series[0].base}' says it is a percentage")
     if own:
         evidence.append(f"other cells read {', '.join(f'{f.reading.value:g}%' for f in own[:3])}")
-    told = [f.unit_from for f in suspects if f.reading.unit == "%" and f.unit_from]
+    told = [
+        f.unit_from
+        for f in suspects
+        if isinstance(f, Figure) and f.reading.unit == "%" and f.unit_from
+        and f.unit_from != _BY_NAME.format(f.indicator)  # the name is said above
+    ]  # fmt: skip
     if told:
         evidence.append(f"{told[0]} says %")
     if not evidence:
         return
     first = suspects[0]
-    value = first.cell
+    value = _cell_number(first.cell)
     choices = (f"{value:g} means {round(value * 100, 10):g}%", f"{value:g} means {value:g}%")
     answer = answer_of(ctx, key)
     if answer is None:
@@ -363,17 +464,15 @@ def _fraction_as_percent(series: list[Figure], key: str, subject: str, ctx: Cont
                 f"Is {value:g} a fraction ({round(value * 100, 10):g}%) or {value:g}%?",
                 choices,
                 likely=choices[likely],
-                cells=_cells(series),
+                cells=_cells(series, targets),
                 **_where(first),
             )
         )
         return
     scale = _pick(answer, choices, ("fraction", "as written"), key) == 0
-    for f in plain:
-        if abs(f.cell) <= 1:
-            number = round(f.cell * 100, 10) if scale else float(f.cell)
-            f.reading = replace(f.reading, value=number, unit="%")
-            f.unit_from = f"the answer to [{key}]"
+    for e, number in plain:
+        if abs(number) <= 1:
+            _rescale(e, round(number * 100, 10) if scale else number, "%", f"the answer to [{key}]")
     ctx.interp.decide("unit", subject, answer, f"the answer to [{key}]", **_where(first))
 
 
@@ -398,13 +497,16 @@ def _pick(answer: str, choices: tuple[str, ...], words: tuple[str, ...], key: st
     )
 
 
-def _cells(series: list[Figure]) -> tuple[str, ...]:
-    return tuple(
+def _cells(series: list[Figure], targets: list[TargetFigure] = ()) -> tuple[str, ...]:
+    figures = tuple(
         f"{f.source_column}{f.source_row}: {f.written}" for f in series if f.cell is not None
+    )
+    return figures + tuple(
+        f"{t.source_column}{t.source_row}: {t.written} (target)" for t in targets
     )
 
 
-def _where(f: Figure) -> dict[str, object]:
+def _where(f: Entry) -> dict[str, object]:
     return {"sheet": f.source_sheet, "row": f.source_row - 1, "column": f.column}
 
 

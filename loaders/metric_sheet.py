@@ -59,14 +59,18 @@ class Figure:
 
     @property
     def written(self) -> str:
-        """The cell as written, with its number format when it has one."""
-        text = cell_text(self.cell) if self.cell is not None else "blank"
-        return f"{text} formatted {self.number_format}" if self.number_format else text
+        return written(self.cell, self.number_format)
 
     @property
     def reason(self) -> str | None:
         """Why the cell is not stored (see loaders.interpret.NOT_STORED_REASONS), or None."""
         return "skipped" if self.dropped else reason_of(self.reading)
+
+
+def written(cell: object, number_format: str | None) -> str:
+    """A cell as written, with its number format when it has one."""
+    text = cell_text(cell) if cell is not None else "blank"
+    return f"{text} formatted {number_format}" if number_format else text
 
 
 def reason_of(reading: Reading) -> str | None:
@@ -87,6 +91,13 @@ class TargetFigure:
     source_row: int
     source_column: str
     follows: Figure | None = None  # the figure of the same row: the target takes its name
+    column: int = 0  # 0-based
+    cell: object = None  # the cell as written: a unit answer for its row rescales it too
+    number_format: str | None = None
+
+    @property
+    def written(self) -> str:
+        return written(self.cell, self.number_format)
 
 
 @dataclass
@@ -200,14 +211,10 @@ class SheetReader:
         if reading.value is None:
             return None
         target = TargetFigure(
-            indicator,
-            period_label,
-            reading.value,
-            self.sheet.name,
-            r + 1,
-            column_letter(c),
-            follows,
-        )
+            indicator, period_label, reading.value, self.sheet.name, r + 1, column_letter(c),
+            follows, column=c, cell=self.sheet.value(r, c),
+            number_format=self.sheet.number_formats.get((r, c)),
+        )  # fmt: skip
         self.out.targets.append(target)
         return target
 

@@ -204,7 +204,7 @@ class _SheetParser(SheetReader):
             if all(v is None for v in cells):
                 r, after_blank = r + 1, True
                 continue
-            if self._starts_table(r, value_cols):
+            if self._starts_table(r, value_cols, named):
                 break
             if not any(is_figure(cells, c) for c in value_cols) and not (named and named(r)):
                 # A title or sub-heading. After a blank row it opens the next table unless
@@ -227,15 +227,20 @@ class _SheetParser(SheetReader):
             self.mark_row(i, "note")
         self.end = r
 
-    def _starts_table(self, r: int, value_cols: list[int]) -> bool:
+    def _starts_table(
+        self, r: int, value_cols: list[int], named: Callable[[int], bool] | None = None
+    ) -> bool:
         """A header row: long-table fields, periods written as text, a unit sub-header
-        below it, or words where this table has figures."""
+        below it, or words where this table has figures. A row ``named`` as a record of
+        this table (an indicator and a period) is never a header over units: a record
+        whose measure and unit read 'Percentage', '%' is not a sub-header."""
         cells = self.sheet.rows[r]
         if {"indicator", "period", "value"} <= _fields(cells).keys() or self._wide_columns(
             r, strict=True
         ) is not None:
             return True
-        if r + 1 < len(self.sheet.rows) and _unit_row(self.sheet.rows[r + 1]):
+        below = self.sheet.rows[r + 1] if r + 1 < len(self.sheet.rows) else None
+        if below is not None and _unit_row(below) and not (named and named(r)):
             return True
         words = sum(
             1
@@ -838,8 +843,11 @@ def _sample(rows: list[list[object]], start: int) -> list[int]:
 
 
 def _unit_row(cells: list[object]) -> bool:
-    """A sub-header of units ('Number', '%') under a row of years."""
-    return sum(unit_label(v)[0] for v in cells) >= 2
+    """A sub-header of units ('Number', '%') under a row of years: words only, so a record
+    whose measure and unit columns read 'Percentage' and '%' beside its figure is not one."""
+    return sum(unit_label(v)[0] for v in cells) >= 2 and not any(
+        is_figure(cells, c) for c in range(len(cells))
+    )
 
 
 def parse_metric_sheet(sheet: Sheet, ctx: Context | None = None) -> SheetMetrics | None:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 # Blank and "not available" markers, including the DfE's own symbols: c confidential
 # (suppressed), z not applicable, x not available, k and low (rounds to zero, so not
-# zero), u low reliability withheld, ':' and '..' not available. Never read as 0.
+# zero), u low reliability withheld, ':', '.' and '..' not available (the DfE's and the
+# ONS's). Never read as 0.
 MISSING_MARKERS = frozenset(
-    {"", "-", "–", "—", "n/a", "na", "n.a.", "nil return", "c", "z", "x", "k", "u", ":", "..",
+    {"", "-", "–", "—", "n/a", "na", "n.a.", "nil return", "c", "z", "x", "k", "u", ":", ".", "..",
      "...", "*", "low", "tbc", "not available", "not applicable", "suppressed", "no data", "#n/a"}
 )  # fmt: skip
 

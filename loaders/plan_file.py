@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from loaders import snapshot
 from loaders.actions import Action, SheetActions
-from loaders.errors import LoadWarning
+from loaders.errors import LoadWarning, cell_name
+from loaders.readers.sheet import Sheet
+from loaders.text import cell_text
+from loaders.timescale import dates_in
 
 MILESTONE_TYPE = pa.list_(pa.struct([("date", pa.date32()), ("text", pa.string())]))
 
@@ -37,27 +41,136 @@ def gather_actions(parsed_sheets: list[SheetActions]) -> tuple[list[Action], lis
     return actions, warnings
 
 
-def plan_and_as_of(
+@dataclass(frozen=True)
+class TitleCell:
+    """One cell of a title line, where it is: names and dates are read cell by cell, so a
+    RAG key beside the title ("Key", "Complete") never joins the plan's name."""
+
+    text: str
+    sheet: str
+    row: int | None = None  # 0-based; None where the line was not found in its sheet
+    column: int | None = None
+
+    @property
+    def place(self) -> str:
+        """'sheet 'Plan', cell A1'."""
+        cell = f", cell {cell_name(self.row, self.column)}" if self.row is not None else ""
+        return f"sheet '{self.sheet}'{cell}"
+
+
+@dataclass(frozen=True)
+class DateFound:
+    """A date the file gives for its progress, and where: a title cell or the file name."""
+
+    date: dt.date
+    source: str  # "title line" or "file name"
+    written: str  # the cell's text or the file name, as written
+    month_only: bool = False  # "June 2024": read as the month's last day
+    cell: TitleCell | None = None
+
+    @property
+    def evidence(self) -> str:
+        """ "the title line in sheet 'Plan', cell A2 ('Updated: 30 November 2033')"."""
+        place = f" in {self.cell.place}" if self.cell else ""
+        month = ", a month read as its last day" if self.month_only else ""
+        return f"the {self.source}{place} ('{self.written}'{month})"
+
+    def agrees(self, other: DateFound) -> bool:
+        """The same date, or the same month where one of the two names only a month."""
+        if self.date == other.date:
+            return True
+        same_month = (self.date.year, self.date.month) == (other.date.year, other.date.month)
+        return same_month and (self.month_only or other.month_only)
+
+
+def title_cells(parsed_sheets: list[SheetActions], sheets: list[Sheet]) -> list[list[TitleCell]]:
+    """Each sheet's title lines as the cells they were read from, in order."""
+    by_name = {sheet.name: sheet for sheet in sheets}
+    lines: list[list[TitleCell]] = []
+    for result in parsed_sheets:
+        rows = by_name[result.sheet].rows if result.sheet in by_name else []
+        start = 0
+        for line in result.title_lines:
+            for r in range(start, len(rows)):
+                cells = _cells_writing(line, rows[r])
+                if cells:
+                    start = r + 1
+                    lines.append([TitleCell(text, result.sheet, r, c) for c, text in cells])
+                    break
+            else:
+                lines.append([TitleCell(line, result.sheet)])
+    return lines
+
+
+def _cells_writing(line: str, row: list[object]) -> list[tuple[int, str]]:
+    """The cells of a row whose texts, joined by spaces, are the title line (cells left out
+    of it, such as a RAG key beside the title, are skipped); none where the row is not it."""
+    used: list[tuple[int, str]] = []
+    rest = line
+    for c, value in enumerate(row):
+        text = cell_text(value)
+        if text and rest.startswith(text) and rest[len(text) : len(text) + 1] in ("", " "):
+            if all(text != t for _, t in used):  # a merged title repeats: its first cell
+                used.append((c, text))
+            rest = rest[len(text) + 1 :]
+            if not rest:
+                return used
+    return []
+
+
+def plan_and_dates(
     parsed_sheets: list[SheetActions],
+    sheets: list[Sheet],
     file_name: str,
     plan: str | None,
-    as_of: dt.date | None,
-    as_of_source: str = "command line",
-) -> tuple[str, str, dt.date | None, str | None]:
-    """(plan, its source, as-of date or None, its source), by the precedence in the README.
-
-    Never today's date: a file with no date in it is a question for the officer."""
-    titles = [line for result in parsed_sheets for line in result.title_lines]
+    title_words: tuple[re.Pattern[str], ...] = (snapshot.PLAN_WORD,),
+) -> tuple[str, str, list[DateFound]]:
+    """(plan, its source, the dates the file gives for its progress), by the README's
+    precedence: the plan is ``plan``, else the title's (the first title cell naming one of
+    ``title_words``, tried in turn: "plan", then "register" for a register), else the file
+    name's; the dates are the title lines' (those said to be the progress date, else a bare
+    date on the plan's title) and then the file name's. Never today's date."""
+    lines = title_cells(parsed_sheets, sheets)
+    title = next(
+        (
+            (cell, found)
+            for words in title_words
+            for line in lines
+            for cell in line
+            if (found := snapshot.split_title(cell.text, words))
+        ),
+        None,
+    )
     plan_source = "command line"
-    if not plan:
-        plan, plan_source = snapshot.plan_from_titles(titles), "title line"
+    if not plan and title:
+        plan, plan_source = title[1][0], f"title line in {title[0].place}"
     if not plan:
         plan, plan_source = snapshot.plan_from_file_name(file_name), "file name"
-    if as_of is None:
-        as_of, as_of_source = snapshot.as_of_from_titles(titles), "title line"
-    if as_of is None:
-        as_of, as_of_source = snapshot.as_of_from_file_name(file_name), "file name"
-    return plan, plan_source, as_of, as_of_source if as_of else None
+    cued, bare = [], []
+    for line in lines:
+        joined = " ".join(cell.text for cell in line)
+        for written in snapshot.title_dates(joined):
+            (cued if written.cued else bare).append(_title_date(written, line))
+        if title and title[0] in line:
+            bare += [_title_date(w, [title[0]]) for w in title[1][1] if not w.cued]
+            for cell in line:
+                if cell is not title[0] and len(line) > 1:  # "Plan" | "31 October 2023"
+                    found = snapshot.title_dates(cell.text)
+                    bare += [_title_date(w, [cell]) for w in found if not w.cued]
+    dates = cued or bare
+    named = snapshot.file_name_date(file_name)
+    if named is not None:
+        dates.append(DateFound(named.date, "file name", file_name, named.month_only))
+    return plan, plan_source, dates
+
+
+def _title_date(written: snapshot.WrittenDate, line: list[TitleCell]) -> DateFound:
+    """A title line's date, placed in the cell of the line that writes it."""
+    cell = next(
+        (c for c in line if written.date in dates_in(c.text)),
+        line[0],
+    )
+    return DateFound(written.date, "title line", cell.text, written.month_only, cell)
 
 
 def _duplicate_refs(actions: list[Action]) -> list[LoadWarning]:

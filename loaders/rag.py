@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import colorsys
 import re
+from collections import Counter
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
+
+if TYPE_CHECKING:
+    from loaders.readers.sheet import Sheet
 
 RAG_LEVELS: tuple[str, ...] = ("Complete", "Green", "Amber", "Red", "Not rated")
 NOT_RATED = "Not rated"
@@ -263,3 +268,170 @@ def resolve_colour(color: object, theme: list[str]) -> str | None:
     else:
         return None
     return apply_tint(base, tint) if tint else base
+
+
+# A workbook's own RAG key: coloured cells beside their meanings, down a column or along a
+# row. Meanings written beside a colour, for keys that do not use the RAG words:
+KEY_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "Red",
+        re.compile(
+            r"\b(off track|not on track|at risk|significant|not achieved|concern|no progress)\b",
+            re.I,
+        ),
+    ),
+    ("Complete", re.compile(r"\b(complete[d]?|achieved|closed|done|finished)\b", re.I)),
+    ("Amber", re.compile(r"\b(slippage|slipp|too early|partial|delay|some progress|minor)", re.I)),
+    ("Green", re.compile(r"\b(on track|on target|good progress|on schedule)\b", re.I)),
+)
+# Key cells are short: a RAG key entry is a colour name and a few words of meaning.
+MAX_KEY_WORDS = 12
+MAX_KEY_CHARS = 100
+# "Key", "RAG key:", "RAG status key", "Key to RAG ratings".
+KEY_LABEL = re.compile(
+    r"^\s*(?:b?rag\s+(?:(?:status|rating)\s+)?)?key(?:\s+to\s+(?:the\s+)?(?:b?rag|ratings?|"
+    r"colours?)(?:\s+ratings?)?)?\s*:?\s*$",
+    re.I,
+)
+_KEY_ENTRY = re.compile(r"^\s*(b|g|a|r|blue|green|amber|red|yellow)\s*[=:\-–]\s*\S", re.I)
+# A key along a row has at least this many entries, or fewer under or beside a "Key" label.
+MIN_ROW_KEY_ENTRIES = 3
+
+Cell = tuple[int, int]
+
+
+def key_meaning(text: str) -> str | None:
+    """The RAG level a key entry describes ("Blue = action completed" -> Complete)."""
+    words = text.split()
+    if not words or len(words) > MAX_KEY_WORDS:
+        return None
+    entry = _KEY_ENTRY.match(text)
+    if entry:
+        return normalise_rag(entry.group(1))
+    level = normalise_rag(text)
+    if level and level != NOT_RATED:
+        return level
+    for level, pattern in KEY_PHRASES:
+        if pattern.search(text):
+            return level
+    return None
+
+
+def find_rag_key(sheet: Sheet) -> tuple[set[int], dict[str, str]]:
+    """Rows that are wholly a RAG key (never actions) and the key's colour -> RAG mapping."""
+    cells, colours = find_key_cells(sheet)
+    rows = {r for r, _ in cells}
+    whole = {
+        r
+        for r in rows
+        if all((r, c) in cells for c, v in enumerate(sheet.rows[r]) if v is not None)
+    }
+    return whole, colours
+
+
+def find_key_cells(sheet: Sheet) -> tuple[set[Cell], dict[str, str]]:
+    """The cells of a RAG key (its label, entries and swatches) and its colour -> RAG mapping.
+
+    A key down a column takes whole rows ("Blue | Complete"); a key along a row ("Key" above
+    four coloured cells "Complete", "Green", "Amber", "Red") takes only its own cells, so a
+    title beside it is still a title."""
+    cells: set[Cell] = set()
+    colours: dict[str, str] = {}
+    # A key along a row gives each meaning its own colour: a row with fewer colours is none.
+    coloured = Counter(r for (r, _), fill in sheet.fills.items() if not is_neutral_colour(fill))
+    for r, row in enumerate(sheet.rows):
+        _key_row(sheet, r, row, cells, colours)
+        if coloured[r] >= 2:
+            _key_along_row(sheet, r, row, cells, colours)
+    # A "Key" label beside other text (a title) whose entries start just below it.
+    for r, c in list(cells):
+        for cc in (c - 1, c, c + 1):
+            above = sheet.value(r - 1, cc) if r > 0 and cc >= 0 else None
+            if isinstance(above, str) and KEY_LABEL.match(above):
+                cells.add((r - 1, cc))
+    return cells, colours
+
+
+def _key_row(sheet: Sheet, r: int, row: list, cells: set[Cell], colours: dict[str, str]) -> None:
+    """A row that is one entry of a key down a column (or its label), and nothing else."""
+    texts = [(c, v) for c, v in enumerate(row) if isinstance(v, str)]
+    if not texts or len(texts) > 6 or any(not isinstance(v, str) for v in row if v is not None):
+        return
+    if len(texts) == 1 and KEY_LABEL.match(texts[0][1]):
+        cells.add((r, texts[0][0]))
+        return
+    if any(len(v) > MAX_KEY_CHARS for _, v in texts):
+        return  # body text, never a key entry
+    labelled = len(texts) > 1 and KEY_LABEL.match(texts[0][1])
+    if not all(key_meaning(v) for _, v in texts[1 if labelled else 0 :]):
+        return
+    if len(texts) == 1 and (r, texts[0][0]) not in sheet.fills and not _row_has_fill(sheet, r):
+        return  # one bare word such as "Complete" is not a key without a colour
+    cells.update((r, c) for c, _ in texts)
+    for c, text in texts:
+        meaning = key_meaning(text)
+        for colour in _fills_near(sheet, r, c):
+            colours.setdefault(colour, meaning)
+
+
+def _key_along_row(
+    sheet: Sheet, r: int, row: list, cells: set[Cell], colours: dict[str, str]
+) -> None:
+    """Key entries side by side in a row, each beside (or in) its own colour."""
+    entries = [
+        (c, meaning)
+        for c, v in enumerate(row)
+        if isinstance(v, str) and len(v) <= MAX_KEY_CHARS and (meaning := key_meaning(v))
+    ]
+    runs: list[list[tuple[int, str]]] = []
+    for entry in entries:
+        if runs and entry[0] - runs[-1][-1][0] <= 2:
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    for run in runs:
+        if len(run) < 2 or len({meaning for _, meaning in run}) < 2:
+            continue
+        swatches = _swatches(sheet, r, run)
+        if swatches is None:
+            continue
+        first, last = run[0][0], run[-1][0]
+        labels = [
+            (rr, c)
+            for rr, c in [(r, first - 1), (r, first - 2), *((r - 1, c) for c in range(first - 1, last + 2))]
+            if c >= 0 and isinstance(sheet.value(rr, c), str) and KEY_LABEL.match(sheet.value(rr, c))
+        ]  # fmt: skip
+        if len(run) < MIN_ROW_KEY_ENTRIES and not labels:
+            continue
+        cells.update((r, c) for c, _ in run)
+        cells.update(swatches)
+        cells.update(labels[:1])
+        for (_, meaning), swatch in zip(run, swatches, strict=True):
+            colours.setdefault(sheet.fills[swatch], meaning)
+
+
+def _swatches(sheet: Sheet, r: int, run: list[tuple[int, str]]) -> list[Cell] | None:
+    """Each entry's colour cell: the entry itself, or the cell on the same side of every
+    entry; a key gives each meaning its own colour."""
+    for side in (0, -1, 1):
+        cells = [(r, c + side) for c, _ in run]
+        fills = [sheet.fills.get(cell) for cell in cells]
+        if any(f is None or is_neutral_colour(f) for f in fills) or len(set(fills)) < len(fills):
+            continue
+        if side and any(sheet.value(*cell) is not None for cell in cells):
+            continue  # a swatch beside its meaning is an empty coloured cell
+        return cells
+    return None
+
+
+def _row_has_fill(sheet: Sheet, r: int) -> bool:
+    return any(row == r for row, _ in sheet.fills)
+
+
+def _fills_near(sheet: Sheet, r: int, c: int) -> list[str]:
+    """The coloured cell a key entry describes: itself, or the cell just left or right."""
+    return [
+        sheet.fills[(r, cc)]
+        for cc in (c, c - 1, c + 1)
+        if (r, cc) in sheet.fills and not is_neutral_colour(sheet.fills[(r, cc)])
+    ][:1]

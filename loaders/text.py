@@ -51,12 +51,17 @@ def _fixed_decimals(number_format: str | None) -> int | None:
 
 
 # A reference written at the start of an action's text: "1.4 Action ...", "2.3: ...",
-# "4a ...", "a) ...". A bare number ("6 agency social workers") is not a reference.
+# "4a ...", and letters or roman numerals marked as such: "a)", "(a)", "a.", "a -", "ii)",
+# "(iii)", "iv.". A bare number ("6 agency social workers") or a bare letter ("A new
+# panel", "I will") is not a reference: a letter needs its bracket, full stop or dash.
+_ROMAN = r"(?:viii|vii|iii|ii|iv|vi|ix|xii|xi|i|v|x)"
+_MARK = rf"(?:[a-z]|{_ROMAN})"
 _LEADING_REF = re.compile(
-    r"^\s*(?P<ref>\d{1,2}(?:\.\d{1,2}){1,2}[a-z]?|\d{1,2}[a-z](?=[\s.):])|\(?[a-z]\))[\s.:\-–)]*(?=\S)",
+    r"^\s*(?:(?P<ref>\d{1,2}(?:\.\d{1,2}){1,2}[a-z]?|\d{1,2}[a-z](?=[\s.):])"
+    rf"|\(?{_MARK}\))|(?P<dotted>{_MARK})(?:\.|\s+[-–])(?=\s))[\s.:\-–)]*(?=\S)",
     re.I,
 )
-_LETTER_REF = re.compile(r"^\(?([a-z])\)?\.?$", re.I)
+_LETTER_REF = re.compile(rf"^\(?({_MARK})\)?\.?$", re.I)
 _NUMBER = re.compile(r"\d+")
 
 
@@ -65,11 +70,11 @@ def split_leading_ref(text: str) -> tuple[str | None, str]:
     match = _LEADING_REF.match(text)
     if not match:
         return None, text
-    return match["ref"], text[match.end() :].strip()
+    return match["ref"] or match["dotted"], text[match.end() :].strip()
 
 
 def is_letter_ref(ref: str) -> bool:
-    """A lettered action reference: 'a)', '(b)', 'c.'."""
+    """A lettered action reference: 'a)', '(b)', 'c.', or a roman numeral: 'ii)', '(iv)'."""
     return bool(_LETTER_REF.match(ref.strip()))
 
 
@@ -91,3 +96,32 @@ def recommendation_number(text: str | None) -> str | None:
         return None
     match = _NUMBER.search(text)
     return match.group(0) if match else None
+
+
+# Rows inside a table that are no action, by their text: a note ("Note: ...", "N.B."),
+# a total or count ("Total actions: 3"), a recommendation's overall rating ("Overall RAG for
+# recommendation 1"). Only when the row has no ref, lead or timescale of its own.
+NOTE_ROW = re.compile(
+    r"^\s*(?:notes?\s*[:.\-–]|n\.\s?b\.?(?=\s)|nb\s*[:.\-–]|please\s+note\b|†)", re.I
+)
+TOTAL_ROW = re.compile(
+    r"^\s*(?:(?:grand\s+|sub-?\s*)?totals?(?:\s+(?:actions?|number|count))?\s*(?:[:=]|\d|$)|"
+    r"(?:number|no\.?|count)\s+of\s+actions\b|"
+    r"summary\s*(?::|of\s+(?:progress|actions|ratings?|b?rag)\b))",
+    re.I,
+)
+SUMMARY_ROW = re.compile(
+    r"^\s*overall\s+(?:b?rag|rating|status|position|progress)\b|\b(?:b?rag|rating|status)\s+"
+    r"(?:rating\s+)?for\s+(?:the\s+|this\s+)?(?:recommendation|section|priority|theme)\b",
+    re.I,
+)
+# A "Priority" column of these ranks actions; it names no recommendation. (A bare number may
+# be a recommendation's: such a column stays the recommendation, as its header says.)
+PRIORITY_LEVEL = re.compile(
+    r"^\s*(?:(?:very\s+)?(?:high|medium|med|low)|critical|urgent|h|m|l|p[1-5])\s*$", re.I
+)
+
+
+def is_note_or_total(text: str) -> bool:
+    """A note ("Note: ...", "N.B.") or a total ("Total actions: 3")."""
+    return bool(NOTE_ROW.match(text) or TOTAL_ROW.match(text))

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 # Why an action has the due date it has (Timescale.due_date_status).
 DATED, UNDATED, UNREADABLE = "dated", "undated", "unreadable"
+# The kind of a timescale that is a financial year alone ("2023/24"): due at its end.
+FINANCIAL_YEAR = "financial year"
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class Timescale:
     text: str | None  # as written; for an Excel date, the date as the cell shows it
     due_date: dt.date | None
     milestones: tuple[Milestone, ...]
-    # date, milestones, recurring, completed, immediate, blank, undated (text or a number
+    # date, milestones, financial year, recurring, completed, immediate, blank, undated (text or a number
     # with no date in it), unreadable (a date written so it cannot be read: "13/13/2018",
     # "31 Apr 2018", "By 30 April" with no year). Neither of the last two has a due date.
     kind: str
@@ -67,6 +69,15 @@ _NUMERIC_MONTH_YEAR = re.compile(r"(?<![\d/.-])(?P<month>\d{1,2})/(?P<year>\d{4}
 # "Q1 2018/19", "Q4 2018-19": quarters of the financial year (Q1 = Apr-Jun).
 _QUARTER = re.compile(
     r"\bQ(?P<quarter>[1-4])\s*(?:FY\s*)?(?P<year>\d{4}|\d{2})\s*[/-]\s*(?P<next>\d{4}|\d{2})\b",
+    re.I,
+)
+# A financial year alone: "2023/24", "FY 2023-24", "By end of 2023/2024" runs 1 April 2023 to
+# 31 March 2024 (DOMAIN), so it is due on 31 March of its second year. Only a cell saying no
+# more than that: in a title ("Plan 2023/24 - update to 30 Sept 2023") it is not a date.
+_FINANCIAL_YEAR = re.compile(
+    r"^\s*(?:(?:by\s+)?(?:the\s+)?(?:end\s+(?:of\s+)?)?(?:the\s+)?|during\s+|in\s+)?"
+    r"(?:fy|financial\s+year)?\s*(?P<year>(?:19|20)\d\d)\s*"
+    r"(?:/\s*(?P<next>\d\d|(?:19|20)\d\d)|-\s*(?P<short>\d\d))\s*\.?\s*$",
     re.I,
 )
 # Dates missing their year: "30 April", "April 30th", "By end of April". A month word alone
@@ -186,6 +197,20 @@ def _quarter_end(m: re.Match[str]) -> dt.date | None:
     return end if plausible(end) else None
 
 
+def _financial_year_end(text: str) -> dt.date | None:
+    """31 March 2024 for "2023/24"; None when the second year does not follow the first."""
+    m = _FINANCIAL_YEAR.match(text)
+    if m is None:
+        return None
+    start = int(m["year"])
+    following = m["next"] or m["short"]
+    if int(following) % 100 != (start + 1) % 100 or (
+        len(following) == 4 and int(following) != start + 1
+    ):
+        return None
+    return dt.date(start + 1, 3, 31)
+
+
 def parse_timescale(value: object, number_format: str | None = None) -> Timescale:
     """A timescale cell as text, due date and milestones; never raises."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -216,6 +241,9 @@ def parse_timescale(value: object, number_format: str | None = None) -> Timescal
             milestones if len(milestones) > 1 else (),
             "milestones" if len(milestones) > 1 else "date",
         )
+    year_end = _financial_year_end(text)
+    if year_end is not None:
+        return Timescale(text, year_end, (), FINANCIAL_YEAR)
     if COMPLETED.search(text):
         return Timescale(text, None, (), "completed")
     if RECURRING.search(text):
@@ -229,6 +257,43 @@ def parse_date(value: object, number_format: str | None = None) -> dt.date | Non
     """One day-first date in a cell (a real date, "31.03.18", "31/03/2018"), else None.
 
     A start or end date column: a month alone ("Mar-18") is its last day, as for a
-    timescale; numbers (money, years, counts) are never dates.
+    timescale; numbers (money, years, counts) and years ("2023/24") are never dates.
     """
-    return parse_timescale(value, number_format).due_date if value is not None else None
+    if value is None:
+        return None
+    timescale = parse_timescale(value, number_format)
+    return None if timescale.kind == FINANCIAL_YEAR else timescale.due_date
+
+
+def span(start: Timescale, end: Timescale) -> Timescale:
+    """A start and an end column read as one timescale: due at the end, both kept as
+    milestones; a start date alone is never a due date."""
+    if start.text is None:
+        return end
+    if end.text is None:
+        return Timescale(f"from {start.text}", None, (), "undated")
+    text = f"{start.text} to {end.text}"
+    if start.due_date is None or end.due_date is None:
+        return Timescale(text, end.due_date, end.milestones, end.kind)
+    milestones = (Milestone(start.due_date, f"Start: {start.text}"),
+                  Milestone(end.due_date, f"End: {end.text}"))  # fmt: skip
+    return Timescale(text, end.due_date, milestones, "milestones")
+
+
+def with_milestones(main: Timescale, label: str, extra: Timescale) -> Timescale:
+    """A timescale with a milestones column beside it: the due date stays the timescale's;
+    the milestones' text is kept after it under their header, their dates as milestones."""
+    if extra.text is None:
+        return main
+    if main.text is None:
+        return extra
+    text = f"{main.text}\n{label}: {extra.text}"
+    if main.due_date is None:
+        return Timescale(text, None, (), main.kind)
+    dated = extra.milestones or (
+        (Milestone(extra.due_date, extra.text),) if extra.due_date is not None else ()
+    )
+    milestones = tuple(sorted((*dated, Milestone(main.due_date, main.text)), key=lambda m: m.date))
+    return Timescale(
+        text, main.due_date, milestones if dated else (), "milestones" if dated else main.kind
+    )

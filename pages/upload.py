@@ -53,6 +53,16 @@ STATES = {
 }
 
 
+def _likely_date(likely: str | None, latest: dt.date) -> dt.date | None:
+    """The date a question preselects (the title's, when the title and the file name
+    disagree), if it is one the date box accepts; else the box starts empty."""
+    try:
+        date = dt.date.fromisoformat(likely or "")
+    except ValueError:
+        return None
+    return date if EARLIEST_AS_OF <= date <= latest else None
+
+
 def own_council(con) -> str:
     """The council the dashboard is set up for, else nothing: never the demo's fictional
     council, so an officer's figures are never filed under it unasked."""
@@ -98,9 +108,10 @@ def ask(questions: list[Question], name: str, digest: str, alone: bool, answers:
             if q.cells:
                 st.caption("Cells: " + ui.literal("; ".join(q.cells[:5])))
             if q.key == "as_of":
+                latest = dt.date.today() + LATEST_AS_OF_AHEAD
                 chosen = st.date_input(
-                    "As of", value=None, min_value=EARLIEST_AS_OF,
-                    max_value=dt.date.today() + LATEST_AS_OF_AHEAD, format="DD/MM/YYYY", key=f"q_{digest}_{i}",
+                    "As of", value=_likely_date(q.likely, latest), min_value=EARLIEST_AS_OF,
+                    max_value=latest, format="DD/MM/YYYY", key=f"q_{digest}_{i}",
                 )  # fmt: skip
                 given[q.key] = chosen.isoformat() if chosen else ""
             elif q.free_text:

@@ -69,8 +69,9 @@ def browser():
     """Headless Chromium for a module's browser tests."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
 
+    OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
@@ -95,3 +96,34 @@ def demo_con(demo_file):
     con = store.connect(demo_file)
     yield con
     con.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A dashboard on an empty database (demo cleared), as a council starting out."""
+    from tests.browser import serve, stop
+    from tests.workbooks import empty_database
+
+    process, url = serve(empty_database(tmp_path / "e2e.duckdb"))
+    yield url
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_file, tmp_path_factory):
+    """A dashboard on the demo, with a deck of every kind of view (tests.browser), started
+    once per test module."""
+    import shutil
+
+    from loaders import access
+    from report import decks
+    from tests.browser import EVERY_VIEW_DECK, every_view_deck, serve, stop
+
+    db = tmp_path_factory.mktemp("e2e_demo") / "demo.duckdb"
+    shutil.copy(demo_file, db)
+    con = store.connect(db)
+    assert decks.save(con, every_view_deck(), access.DEMO) == EVERY_VIEW_DECK
+    con.close()
+    process, url = serve(db)
+    yield url
+    stop(process)

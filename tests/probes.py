@@ -62,11 +62,16 @@ SIDEBAR_OPEN = """() => {
 # rerun starting right after a run is not taken for the end.
 IDLE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
+  // in presentation mode, the page is drawn for the screen size its address now names
+  const url = new URL(window.location.href);
+  const drawn = document.querySelector('.dashboard-screen');
+  const forScreen = () => url.searchParams.get('present') !== '1'
+    || (drawn && drawn.dataset.screen === (url.searchParams.get('screen') || '1'));
   const idle = () => app && app.getAttribute('data-test-script-state') === 'notRunning'
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
     && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stStatusWidget"]')
     && [...document.querySelectorAll('.stPlotlyChart')].every(c => c.querySelector('.main-svg'))
-    && document.fonts.status === 'loaded';
+    && document.fonts.status === 'loaded' && forScreen();
   // a resize starts a rerun (presentation mode redraws charts for the screen's size): the
   // quiet before it does not count
   const size = `${window.innerWidth}x${window.innerHeight}`;

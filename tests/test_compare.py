@@ -96,7 +96,7 @@ def test_an_action_plan_upload_leaves_the_copy_as_it_is(con, tmp_path):
 
     benchmarks.comparisons(con)
     before = benchmarks.inputs_version(con)
-    import_file(con, write_snapshot(tmp_path / "post_ofsted_action_plan_2018-01.xlsx", 1))
+    import_file(con, write_snapshot(tmp_path / "post_ofsted_action_plan_2018-02.xlsx", 1))
     assert benchmarks.inputs_version(con) == before
 
 

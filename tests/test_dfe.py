@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.dfe import read_dfe_csv
+from loaders.dfe import OTHER_BASE, WITHHELD, read_dfe_csv
 from loaders.errors import LoaderError
 from loaders.importer import import_file
 from loaders.interpret import Answers, Interpretation
@@ -351,11 +351,22 @@ def test_source_column_names_the_cell_each_value_came_from():
 LOADED = {"National": "country_name", "Regional": "region_name", "Local authority": "la_name"}
 
 
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell.replace(",", ""))
+    except ValueError:
+        return None
+
+
 def _expected_accounting(text: str, measures: list[str]) -> dict:
-    """Every cell classified with the csv module alone, as the README says cells are counted."""
+    """Every cell classified with the csv module alone, as the README says cells are counted.
+    In a count and percent file a breakdown with any percent is a percent series, and its
+    count is stored (as the numerator) only where it gives the percent out of the total
+    row's count, within the rounding the percent shows."""
     rows = list(csv.reader(io.StringIO(text)))
     header, records = rows[0], rows[1:]
     got = Counter(header=len(header))
+    loaded = []
     for record in records:
         row = dict(zip(header, record, strict=True))
         level = row["geographic_level"]
@@ -363,18 +374,59 @@ def _expected_accounting(text: str, measures: list[str]) -> dict:
             got["skipped"] += len(header)
             continue
         got["label"] += len(header) - len(measures)
-        for column in measures:
-            cell = row[column].strip()
-            total = column.endswith("_percent") and row["breakdown"].lower().startswith("total")
-            if not cell:
-                got["blank"] += 1
-            elif cell.lower() in MISSING_MARKERS:
-                got["missing"] += 1
-            else:
-                float(cell.replace(",", ""))
-                got["redundant" if total else "stored"] += 1
+        loaded.append(row)
+    if measures != ["children_count", "children_percent"]:  # a column per measure
+        for row in loaded:
+            for column in measures:
+                cell = row[column].strip()
+                kind = (
+                    "blank" if not cell else "missing" if cell.lower() in MISSING_MARKERS else None
+                )
+                got[kind or ("stored" if _number(cell) is not None else "unreadable")] += 1
+    else:
+        got.update(_count_percent_cells(loaded))
     stored = got.pop("stored", 0)
     return {"cells": len(rows) * len(header), "stored": stored, "not_stored": dict(got)}
+
+
+def _count_percent_cells(loaded: list[dict]) -> Counter:
+    def total(row):
+        return row["breakdown"].strip().lower().startswith("total")
+
+    def group(row):
+        area = row[LOADED[row["geographic_level"]]].strip()
+        return (row["time_period"], row["time_identifier"], area, row["characteristic"])
+
+    totals = {group(r): _number(r["children_count"]) for r in loaded if total(r)}
+    percent_series = {
+        r["breakdown"].strip()
+        for r in loaded
+        if not total(r) and _number(r["children_percent"]) is not None
+    }
+    got = Counter()
+    for row in loaded:
+        count, percent = row["children_count"].strip(), row["children_percent"].strip()
+        c, pc, whole = _number(count), _number(percent), totals.get(group(row))
+        for cell, number in ((count, c), (percent, pc)):
+            if not cell:
+                got["blank"] += 1
+            elif number is None:
+                got["missing"] += 1
+        if pc is not None:
+            got["redundant" if total(row) else "stored"] += 1
+        if c is None:
+            continue
+        if total(row) or row["breakdown"].strip() not in percent_series:
+            got["stored"] += 1
+        elif whole and pc is not None:
+            decimals = len(percent.split(".")[1]) if "." in percent else 0
+            gives = abs(100 * c / whole - pc) <= 0.5 * 10**-decimals + 1e-9
+            got["stored" if gives else OTHER_BASE] += 1
+        elif whole and percent.lower() in ("k", "low") and 100 * c / whole <= 0.5 + 1e-9:
+            got["stored"] += 1
+        else:
+            got[WITHHELD if pc is None else OTHER_BASE] += 1
+    return got
 
 
 @pytest.mark.parametrize("path", [HEALTH, WORKFORCE], ids=["count and percent", "measures"])

@@ -492,6 +492,24 @@ def test_a_monthly_series_gives_identical_figures_cell_by_cell_in_every_format(t
     }
 
 
+def test_a_year_to_date_row_under_one_years_months_is_that_years_to_date(tmp_path):
+    """ "YTD" under April to September 2024 is 2024/25 to date, and the file is still as of
+    September; a "Total" row names no period it is sure of, so it is warned of, not stored."""
+    rows = [["CAMHS for looked-after children"], [], ["Month", "Referrals"]]
+    rows += [[dt.datetime(2024, m, 1), 10 + m] for m in range(4, 10)]
+    rows += [["YTD", 129], ["Total 2024-25", 129]]
+    parsed = interpret(write_xlsx(tmp_path / "ytd.xlsx", {"CAMHS": rows}))
+    ytd = [f for f in figures(parsed) if f["period_type"] == "ytd"]
+    assert [(f["period_label"], f["value"]) for f in ytd] == [("2024/25 YTD", 129)]
+    assert parsed.as_of == dt.date(2024, 9, 30)
+    assert [w.row for w in parsed.warnings if "Total 2024-25" in w.message] == [10]
+    # months of two financial years above it: whose year to date is it? Not stored.
+    rows[4][0] = dt.datetime(2024, 3, 1)
+    parsed = interpret(write_xlsx(tmp_path / "two_years.xlsx", {"CAMHS": rows}))
+    assert not [f for f in figures(parsed) if f["period_type"] == "ytd"]
+    assert any("'YTD' is not a month" in w.message for w in parsed.warnings)
+
+
 def test_a_monthly_series_is_its_own_layout_and_others_still_read_as_kpi_tables(tmp_path):
     assert interpret(write_monthly(tmp_path, "xlsx")).interpretation.layout == "monthly_series"
     path = write_xlsx(tmp_path / "long.xlsx", {"KPIs": [["Period", "Indicator", "Value"], *[

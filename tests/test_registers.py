@@ -311,3 +311,46 @@ def test_gmpp_as_published(tmp_path, suffix):
     assert "Financial Year Baseline (£m): 10.5" in vessel.cost_text
     assert vessel.progress.startswith("Rating as written: Amber/Green")
     assert parsed.as_of == D(2021, 3, 31) and not interp.questions  # from the file name
+
+
+def test_a_risk_named_only_by_its_description(tmp_path):
+    """Many risk registers have no short title: "Risk ID, Risk Description, Risk Owner,
+    Likelihood, Impact, ..." The description is then the risk's name, not a reason to refuse."""
+    header = ["Risk ID", "Risk Description", "Risk Owner", "Likelihood", "Impact", "Risk Score",
+              "RAG", "Review Date", "Mitigating actions"]  # fmt: skip
+    rows = [
+        ["Directorate Risk Register"], ["Reviewed as at 15 March 2024"], [], header,
+        ["CS01", "Placement sufficiency", "Director", 4, 5, 20, "Red", "30.04.24", "Strategy"],
+        ["CS02", "Social worker retention", "Head of Workforce", 4, 4, 16, "Amber", "31.05.24",
+         "Recruitment campaign"],
+    ]  # fmt: skip
+    parsed, _ = parse(write_xlsx(tmp_path / "risks.xlsx", {"Risk Register": rows}))
+    got = [(a.ref, a.action, a.lead, a.rag, a.timescale.due_date) for a in parsed.actions]
+    assert got == [
+        ("CS01", "Placement sufficiency", "Director", "Red", D(2024, 4, 30)),
+        ("CS02", "Social worker retention", "Head of Workforce", "Amber", D(2024, 5, 31)),
+    ]
+    assert "Recruitment campaign" in parsed.actions[1].progress
+
+
+def test_a_registers_name_leaves_out_its_date(tmp_path):
+    """ "Risk Register as at 31 March 2024" and next quarter's "... as at 30 June 2024" are
+    one register, as of the date its title gives."""
+    rows = [["Children's Services Risk Register as at 31 March 2024"], [], RISK_HEADER,
+            ["CS1", "Sufficiency", None, "Director", 4, 4, 16, "R", None, "30.04.24"]]  # fmt: skip
+    parsed, _ = parse(write_xlsx(tmp_path / "risks.xlsx", {"Risks": rows}))
+    assert (parsed.plan, parsed.as_of) == ("Children's Services Risk Register", D(2024, 3, 31))
+
+
+def test_a_registers_title_date_is_its_as_of(tmp_path):
+    """ "Government Major Projects Portfolio data, September 2019": the portfolio's name, as
+    of the end of September 2019, with no question."""
+    rows = [["Government Major Projects Portfolio data, September 2019"], [],
+            ["Project Name", "Department", "Delivery Confidence Assessment"],
+            ["Road scheme", "DfT", "Amber/Red"]]  # fmt: skip
+    parsed, interp = parse(write_xlsx(tmp_path / "gmpp.xlsx", {"GMPP": rows}))
+    assert (parsed.plan, parsed.as_of) == (
+        "Government Major Projects Portfolio data",
+        D(2019, 9, 30),
+    )
+    assert interp.questions == []

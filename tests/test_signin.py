@@ -13,9 +13,8 @@ import sys
 import pytest
 
 from data.demo import write_snapshot
-from tests.browser import needs_chromium
+from tests.browser import OUTPUT, ROOT, free_port, needs_chromium, new_page, serve, settle, stop
 from tests.oidc import sign_in, start_provider
-from tests.test_e2e import OUTPUT, ROOT, _free_port, _page, _serve, _settle
 from tests.workbooks import empty_database
 
 pytestmark = needs_chromium
@@ -26,7 +25,7 @@ CLIENT_ID, CLIENT_SECRET = "dashboard", "test-secret"
 def signed_in_server(tmp_path_factory):
     """A dashboard with sign-in set up in its secrets file, on an empty database."""
     folder = tmp_path_factory.mktemp("signin")
-    port = _free_port()
+    port = free_port()
     redirect = f"http://127.0.0.1:{port}/oauth2callback"
     with start_provider(CLIENT_ID, CLIENT_SECRET, redirect) as provider:
         secrets_file = folder / "secrets.toml"
@@ -40,29 +39,28 @@ def signed_in_server(tmp_path_factory):
             encoding="utf-8",
         )
         db = empty_database(folder / "signin.duckdb")
-        process, url = _serve(db, port, "--secrets.files", str(secrets_file))
+        process, url = serve(db, port, "--secrets.files", str(secrets_file))
         yield url, db, folder
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 def _signed_in(browser, url: str, login: str, path: str = "/"):
-    page = _page(browser, 1280, 720)
+    page = new_page(browser, 1280, 720)
     page.goto(url + path)
     page.get_by_role("button", name="Sign in").click()
     sign_in(page, login)
     page.get_by_text(f"Signed in as {login}@example.test").wait_for()
-    _settle(page)
+    settle(page)
     return page
 
 
 def test_an_anonymous_visitor_sees_only_the_sign_in(browser, signed_in_server):
     url, _, _ = signed_in_server
     for path in ("/", "/upload", "/data"):
-        page = _page(browser, 1280, 720)
+        page = new_page(browser, 1280, 720)
         page.goto(url + path)
         page.get_by_role("button", name="Sign in").wait_for()
-        _settle(page)
+        settle(page)
         assert page.locator("input[type=file]").count() == 0
         assert page.get_by_text("Upload history").count() == 0
         assert page.locator("[data-testid='stSidebarNav']").count() == 0
@@ -71,7 +69,7 @@ def test_an_anonymous_visitor_sees_only_the_sign_in(browser, signed_in_server):
 
 def test_someone_with_no_role_is_told_to_ask_an_admin(browser, signed_in_server):
     url, _, _ = signed_in_server
-    page = _page(browser, 1280, 720)
+    page = new_page(browser, 1280, 720)
     page.goto(url)
     page.get_by_role("button", name="Sign in").click()
     sign_in(page, "someone")
@@ -84,7 +82,6 @@ def test_roles_in_the_browser(browser, signed_in_server, tmp_path):
     """In order: an officer uploads, a viewer can neither upload nor remove, an admin removes
     and restores, and the audit trail shows each write with who made it."""
     url, _, _ = signed_in_server
-    OUTPUT.mkdir(parents=True, exist_ok=True)
     plan = write_snapshot(tmp_path / "post_ofsted_action_plan_2018-02.xlsx", 1)
 
     officer = _signed_in(browser, url, "officer", "/upload")
@@ -94,7 +91,7 @@ def test_roles_in_the_browser(browser, signed_in_server, tmp_path):
     officer.get_by_text(f"{plan.name}: actions, plan 'Post Ofsted Action Plan'").first.wait_for()
     officer.goto(url + "/data")
     officer.get_by_text("Upload history").wait_for()
-    _settle(officer)
+    settle(officer)
     assert officer.get_by_text("Remove an upload").count() == 0  # officers do not remove
     officer.close()
 
@@ -104,7 +101,7 @@ def test_roles_in_the_browser(browser, signed_in_server, tmp_path):
     assert viewer.locator("input[type=file]").count() == 0
     viewer.get_by_role("link", name="Data").first.click()
     viewer.get_by_text("Upload history").wait_for()
-    _settle(viewer)
+    settle(viewer)
     assert viewer.get_by_text("Remove an upload").count() == 0
     assert viewer.get_by_text("Audit trail").count() == 0
     viewer.screenshot(path=OUTPUT / "data_as_viewer.png", full_page=True)
@@ -118,7 +115,7 @@ def test_roles_in_the_browser(browser, signed_in_server, tmp_path):
     admin.get_by_text("Moved upload 1 (post_ofsted_action_plan_2018-02.xlsx) to the bin").wait_for()
     admin.get_by_role("button", name="Restore the upload").click()
     admin.get_by_text("Restored upload 1 (post_ofsted_action_plan_2018-02.xlsx).").wait_for()
-    _settle(admin)
+    settle(admin)
     admin.get_by_text("Audit trail").scroll_into_view_if_needed()
     admin.screenshot(path=OUTPUT / "data_as_admin.png", full_page=True)
     trail = admin.locator("[data-testid='stDataFrame']").last

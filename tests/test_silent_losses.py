@@ -124,7 +124,7 @@ def test_csv_error_text_is_an_error_cell():
         ("March 2018: audit / 31 Apr 2018: review", None, "unreadable"),
         ("Staff may attend", None, "undated"),  # 'may' is not the month
         ("31 March 2018", D(2018, 3, 31), "date"),
-        ("2023/24", None, "undated"),
+        ("2023/24", D(2024, 3, 31), "financial year"),  # which ends on 31 March
     ],
 )
 def test_timescales_that_cannot_be_read(text, due, kind):

@@ -93,3 +93,18 @@ def test_a_column_answer_is_saved_as_a_layout(tmp_path, monkeypatch):
     assert not at.exception
     assert "answers saved for this layout (layout 1) were applied" in at.caption[0].value
     assert [b for b in at.button if b.label == "Confirm and load"]
+
+
+def test_two_dates_that_disagree_are_asked_with_the_titles_preselected(tmp_path, monkeypatch):
+    """The title says October, the file name September: the officer is asked, the date box
+    starting at the title's date, and nothing is loaded until they apply it."""
+    at, db = upload_page(tmp_path, monkeypatch)
+    rows = [["Improvement Plan"], ["Progress as at 31 October 2023"], [], *simple_plan()[4:]]
+    at = upload(at, write_xlsx(tmp_path / "Improvement plan 2023-09-30.xlsx", {"Plan": rows}))
+    assert not at.exception
+    assert at.subheader[0].value == "1 question before anything is saved"
+    assert at.date_input[0].value == dt.date(2023, 10, 31)
+    assert not [b for b in at.button if b.label == "Confirm and load"]
+    con = store.connect(db)
+    assert con.execute("SELECT count(*) FROM uploads").fetchone() == (0,)
+    con.close()

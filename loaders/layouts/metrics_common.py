@@ -15,7 +15,10 @@ def metrics_file(
     """The ParsedFile of a metrics layout; its as-of date is its latest period's end."""
     as_of = ctx.options.as_of
     if as_of is None and tables.rows:
-        as_of = pc.max(tables.figures["period_end"]).as_py()
+        # a year to date ends with the year, not with the month the file reaches
+        figures = tables.figures
+        dated = figures.filter(pc.not_equal(figures["period_type"], "ytd"))
+        as_of = pc.max((dated if dated.num_rows else figures)["period_end"]).as_py()
         ctx.interp.decide("as_of", "the file", as_of, "the end of its latest period")
     ctx.interp.as_of = as_of
     return ParsedFile(

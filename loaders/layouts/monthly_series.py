@@ -155,11 +155,17 @@ class _MonthlyReader(SheetReader):
         for c, (indicator, unit, said) in columns.items():
             self.decide("column", f"column {column_letter(c)}", f"'{indicator}' in {unit or 'numbers'}",
                         f"header {said}", row=block.header, column=c)  # fmt: skip
+        years: set[int] = set()  # the financial years of the months read so far
         for r in range(block.header + 1, block.last + 1):
             if _blank(rows[r]):
                 continue
             written = self.sheet.value(r, block.month_col)
             period = parse_period(written)
+            if period is not None and period.type == "month":
+                years.add(period.start.year - (period.start.month < 4))
+            elif period is None and len(years) == 1:
+                # "YTD" under the months of one financial year is that year's to date
+                period = parse_period(written, context_year=min(years))
             if period is None:
                 self.warn(
                     f"row '{cell_text(written)}' is not a month or other period; its figures are "

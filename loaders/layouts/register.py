@@ -25,7 +25,7 @@ from loaders.plan_file import gather_actions
 from loaders.rag import NOT_RATED, classify_colour, is_neutral_colour, rate_confidence
 from loaders.readers.sheet import Sheet
 from loaders.text import cell_text, pounds_in_text
-from loaders.timescale import Milestone, Timescale, parse_timescale
+from loaders.timescale import Timescale, parse_timescale, span
 
 # A register's detector beats the generic action-plan table (0.7-0.9) and KPI tables (0.6):
 # a header naming a project or risk, its owner and its rating is a register.
@@ -157,6 +157,18 @@ class RegisterHeader:
     cost: int | None = None  # the money column taken as the item's cost in pounds
 
 
+def _risk_described(roles: dict[int, str], labels: dict[int, str], words: str) -> None:
+    """Many risk registers have no short name for a risk, only its description ("Risk ID,
+    Risk Description, Risk Owner, ..."): there the description is the item's name. The
+    leftmost description naming the risk is taken, else the leftmost description."""
+    if "name" in roles.values() or not _RISK_WORDS.search(words):
+        return
+    described = [c for c, role in roles.items() if role == "description"]
+    if described:
+        risky = [c for c in described if "risk" in normalise_label(labels[c])]
+        roles[min(risky or described)] = "name"
+
+
 def find_header(r: int, cells: list[object]) -> RegisterHeader | None:
     """The register header this row is: a name, a rating and an owner or department column."""
     filled = [(c, v) for c, v in enumerate(cells) if v is not None]
@@ -164,11 +176,12 @@ def find_header(r: int, cells: list[object]) -> RegisterHeader | None:
     if len(texts) < MIN_HEADER_CELLS or len(texts) < HEADER_MIN_TEXT_SHARE * len(filled):
         return None
     roles = {c: column_role(v) or "detail" for c, v in texts}
+    labels = {c: " ".join(v.split()) for c, v in texts}
+    words = " ".join(normalise_label(v) for v in labels.values())
+    _risk_described(roles, labels, words)
     found = set(roles.values())
     if not ({"name", "rating"} <= found and found & {"owner", "department"}):
         return None
-    labels = {c: " ".join(v.split()) for c, v in texts}
-    words = " ".join(normalise_label(v) for v in labels.values())
     if any(field_for_label(v) == "action" for v in labels.values()) and not _RISK_WORDS.search(
         words
     ):
@@ -355,16 +368,7 @@ class _RegisterReader:
         """The end date as the due date; with a start date, both kept as milestones."""
         end = parse_timescale(*self._cell(r, cells, "end"))
         start = parse_timescale(*self._cell(r, cells, "start"))
-        if start.text is None:
-            return end
-        if end.text is None:
-            return Timescale(f"from {start.text}", None, (), "undated")
-        text = f"{start.text} to {end.text}"
-        if start.due_date is None or end.due_date is None:
-            return Timescale(text, end.due_date, end.milestones, end.kind)
-        milestones = (Milestone(start.due_date, f"Start: {start.text}"),
-                      Milestone(end.due_date, f"End: {end.text}"))  # fmt: skip
-        return Timescale(text, end.due_date, milestones, "milestones")
+        return span(start, end)
 
     def _rating(self, r: int, cells: list[object]) -> tuple[str, str | None]:
         """(RAG level, the rating as written when it is not simply that level)."""
@@ -441,7 +445,7 @@ def parse(source: Source, ctx: Context) -> ParsedFile:
         parsed_sheets.append(reader.result)
     items, found = gather_actions(parsed_sheets)
     plan, plan_source, as_of, as_of_source = settle_plan_and_as_of(
-        source, ctx, parsed_sheets, None if ctx.options.plan else _title_name(parsed_sheets)
+        source, ctx, parsed_sheets, (snapshot.PLAN_WORD, _REGISTER_TITLE)
     )
     return ParsedFile(
         source.file_name, source.content, "actions", plan, as_of, plan_source, as_of_source,
@@ -450,19 +454,6 @@ def parse(source: Source, ctx: Context) -> ParsedFile:
 
 
 _REGISTER_TITLE = re.compile(r"\b(register|portfolio|projects|programmes?|risks)\b", re.I)
-
-
-def _title_name(parsed_sheets: list[SheetActions]) -> str | None:
-    """A register's name from its title lines: the part naming a register or portfolio."""
-    titles = [line for result in parsed_sheets for line in result.title_lines]
-    name = snapshot.plan_from_titles(titles)
-    if name:
-        return name
-    for line in titles:
-        for part in re.split(r"\s+[-–|]\s+|:\s+|,\s+", line):
-            if _REGISTER_TITLE.search(part) and len(part) <= 120:
-                return " ".join(part.split()).strip(" .:-")
-    return None
 
 
 LAYOUT = Layout(
