@@ -234,17 +234,16 @@ def _column_roles(
     more than a few, what the officer says."""
     if not candidates:
         return [], [], []
-    stats = con.execute(
-        "SELECT "
-        + ", ".join(
-            f"count(*) FILTER (WHERE {_odd_sql(c, markers)}), count({_number_sql(c)}), "
+    # A query per column: one query of them all grows with the columns (a file of a hundred
+    # measures needed more than the reading worker's 2 GB of address space).
+    found = {
+        name: con.execute(
+            f"SELECT count(*) FILTER (WHERE {_odd_sql(c, markers)}), count({_number_sql(c)}), "
             f"coalesce(bool_or({_odd_sql(c, markers)} AND (lower(trim({c})) LIKE 'total%' "
-            f"OR lower(trim({c})) = 'all' OR lower(trim({c})) LIKE 'all %')), false)"
-            for c in map(_ident, candidates)
-        )
-        + " FROM raw"
-    ).fetchall()[0]
-    found = {c: stats[3 * i : 3 * i + 3] for i, c in enumerate(candidates)}
+            f"OR lower(trim({c})) = 'all' OR lower(trim({c})) LIKE 'all %')), false) FROM raw"
+        ).fetchone()
+        for name, c in zip(candidates, map(_ident, candidates), strict=True)
+    }
     labels = [c for c, (odd, numbers, _) in found.items() if odd and not numbers]
     measures = {c for c, (odd, _, _) in found.items() if not odd}
     odd_measures, pending = [], []
