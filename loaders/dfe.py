@@ -224,6 +224,9 @@ def _reshape(
     return tables, warnings
 
 
+COLUMNS_PER_QUERY = 10
+
+
 def _column_roles(
     con, candidates: list[str], markers: str, area: str, interp: Interpretation, answers
 ) -> tuple[list[str], list[str], list[str]]:
@@ -234,16 +237,30 @@ def _column_roles(
     more than a few, what the officer says."""
     if not candidates:
         return [], [], []
-    # A query per column: one query of them all grows with the columns (a file of a hundred
-    # measures needed more than the reading worker's 2 GB of address space).
-    found = {
-        name: con.execute(
-            f"SELECT count(*) FILTER (WHERE {_odd_sql(c, markers)}), count({_number_sql(c)}), "
-            f"coalesce(bool_or({_odd_sql(c, markers)} AND (lower(trim({c})) LIKE 'total%' "
-            f"OR lower(trim({c})) = 'all' OR lower(trim({c})) LIKE 'all %')), false) FROM raw"
+    # A few columns per query: one query of them all grows with the columns (a file of a
+    # hundred measures needed more than the reading worker's 2 GB of address space).
+    found: dict[str, tuple] = {}
+    for start in range(0, len(candidates), COLUMNS_PER_QUERY):
+        names = candidates[start : start + COLUMNS_PER_QUERY]
+        # each cell is read once, in the inner queries: its number, and its text in lower case
+        read = ", ".join(
+            f"TRY_CAST(replace(trim({c}), ',', '') AS DOUBLE) AS r{i}, lower(trim({c})) AS t{i}"
+            for i, c in enumerate(map(_ident, names))
+        )
+        kinds = ", ".join(
+            f"CASE WHEN isfinite(r{i}) THEN r{i} END AS n{i}, t{i}, (t{i} IS NOT NULL AND "
+            f"(r{i} IS NULL OR NOT isfinite(r{i})) AND t{i} NOT IN ({markers})) AS o{i}"
+            for i in range(len(names))
+        )
+        counts = ", ".join(
+            f"count(*) FILTER (WHERE o{i}), count(n{i}), coalesce(bool_or(o{i} AND "
+            f"(t{i} LIKE 'total%' OR t{i} = 'all' OR t{i} LIKE 'all %')), false)"
+            for i in range(len(names))
+        )
+        stats = con.execute(
+            f"SELECT {counts} FROM (SELECT {kinds} FROM (SELECT {read} FROM raw))"
         ).fetchone()
-        for name, c in zip(candidates, map(_ident, candidates), strict=True)
-    }
+        found |= {name: stats[3 * i : 3 * i + 3] for i, name in enumerate(names)}
     labels = [c for c, (odd, numbers, _) in found.items() if odd and not numbers]
     measures = {c for c, (odd, _, _) in found.items() if not odd}
     odd_measures, pending = [], []
