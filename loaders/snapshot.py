@@ -77,19 +77,6 @@ class WrittenDate:
     cued: bool = False  # introduced as the progress date ("as at", "updated")
 
 
-def plan_from_titles(title_lines: list[str], names: re.Pattern[str] = PLAN_WORD) -> str | None:
-    """The plan's title: the part of a title line that names a plan, without its dates.
-
-    "Improvement Plan as at 31 October 2023", "... Plan 31 October 2023 update" and
-    "... Plan – June 2024" name the same plan every month; a span ("Plan 2023 – 2025",
-    "Plan 2023/24") and the inspection a plan answers stay part of its name."""
-    for line in title_lines:
-        found = split_title(line, names)
-        if found is not None:
-            return found[0]
-    return None
-
-
 def split_title(
     line: str, names: re.Pattern[str] = PLAN_WORD
 ) -> tuple[str, list[WrittenDate]] | None:
